@@ -1,0 +1,158 @@
+/**
+ * The record scheduler: every record flows through its stages on its own (plan → generated
+ * attributes in config order → transforms → passthrough → sink), bounded only by the engine's
+ * concurrency — no stage-wide barrier (spec §1 order per record; DECISIONS difference 7).
+ * Failures are isolated per record (DECISIONS difference 1); a fatal engine error or too many
+ * failed records stop the run, keeping what was already written.
+ *
+ * @module
+ */
+import type { Engine, GenerateResult } from "../engines/contract.ts";
+import { type RetryPolicy, withRetries } from "../engines/retry.ts";
+import { EngineError } from "../errors.ts";
+import { type RecordFailure, failureReason, toRecordFailure } from "./failure.ts";
+import type { Program } from "./program.ts";
+import { addUsage, type RunStats } from "./stats.ts";
+
+/** Where finished records go. `put` is called once per plan index, in any order. */
+export interface RecordSink {
+  /** `record` is `null` when the record failed (it is then also passed to `fail`). */
+  put(index: number, record: Record<string, unknown> | null): void | Promise<void>;
+  fail(failure: RecordFailure): void | Promise<void>;
+}
+
+/** Options of {@link runPipeline}. */
+export interface PipelineOptions {
+  /** Creates the engine on first use (never called when no attribute needs a model). */
+  getEngine: () => Promise<Engine>;
+  sink: RecordSink;
+  stats: RunStats;
+  retry: RetryPolicy;
+  /** Share of failed records (0-1) above which the run stops. Default 0.5. */
+  maxFailedFraction?: number;
+  /** Records in flight at once. Default: the engine's `maxConcurrency` (1 without an engine). */
+  concurrency?: number;
+  /**
+   * How far (in plan indices) workers may run ahead of the oldest unfinished record, which
+   * bounds the memory of out-of-order results. Default `max(256, 8 × concurrency)`.
+   */
+  windowSize?: number;
+  signal?: AbortSignal;
+  onRetry?: (info: { index: number; attribute: string; delaySeconds: number; error: EngineError }) => void;
+}
+
+/** Thrown when the share of failed records passes `max_failed_fraction`. */
+export class TooManyFailuresError extends Error {
+  override name = "TooManyFailuresError";
+}
+
+/**
+ * Runs every record of `program` and resolves when all are finished or the run stopped.
+ *
+ * @throws {EngineError} a fatal engine error (e.g. the model cannot load), after in-flight
+ *   records settle.
+ * @throws {TooManyFailuresError} when failures exceed `maxFailedFraction` of the planned records.
+ * @throws the abort reason when `signal` aborts.
+ */
+export async function runPipeline(program: Program, options: PipelineOptions): Promise<void> {
+  const { stats, sink } = options;
+  const total = program.count;
+  const maxFailed = (options.maxFailedFraction ?? 0.5) * total;
+  const needsEngine = program.needsEngine;
+  let engine: Engine | undefined;
+  if (needsEngine) engine = await options.getEngine();
+  const concurrency = Math.max(1, options.concurrency ?? engine?.maxConcurrency ?? 1);
+  const windowSize = options.windowSize ?? Math.max(256, 8 * concurrency);
+
+  const stop = new AbortController();
+  let stopError: unknown;
+  const halt = (error: unknown) => {
+    if (stopError === undefined) stopError = error;
+    stop.abort(error);
+  };
+  const onOuterAbort = () => halt(options.signal?.reason ?? new Error("Run interrupted"));
+  if (options.signal?.aborted) onOuterAbort();
+  options.signal?.addEventListener("abort", onOuterAbort, { once: true });
+
+  // Window bookkeeping: indices finished above the oldest unfinished one.
+  let next = 0;
+  let oldestUnfinished = 0;
+  const finishedAhead = new Set<number>();
+  let wakeWaiters: (() => void)[] = [];
+  const markFinished = (index: number) => {
+    finishedAhead.add(index);
+    while (finishedAhead.delete(oldestUnfinished)) oldestUnfinished++;
+    const waiters = wakeWaiters;
+    wakeWaiters = [];
+    for (const wake of waiters) wake();
+  };
+
+  const generate = async (index: number, attribute: string, request: Parameters<Engine["generate"]>[0]) => {
+    const { value } = await withRetries<GenerateResult>(
+      () => engine!.generate({ ...request, signal: stop.signal }),
+      options.retry,
+      {
+        signal: stop.signal,
+        onRetry: (error, delaySeconds) => options.onRetry?.({ index, attribute, delaySeconds, error }),
+      },
+    );
+    addUsage(stats, attribute, value.usage);
+    return value;
+  };
+
+  const processRecord = async (index: number) => {
+    let stage: string | undefined;
+    try {
+      const record = program.record(index);
+      for (const step of program.steps) {
+        stage = step.id;
+        await step.run(record, (request) => generate(index, step.id, request));
+        if (stop.signal.aborted) return;
+      }
+      stage = undefined;
+      const out = program.finish(record);
+      stats.written++;
+      stats.done++;
+      await sink.put(index, out);
+    } catch (error) {
+      if (stop.signal.aborted && stopError !== undefined) return;
+      if (error instanceof EngineError && error.fatal) return halt(error);
+      const failure = toRecordFailure(index, error, stage);
+      stats.failed++;
+      stats.done++;
+      const reason = failureReason(failure);
+      stats.failureReasons.set(reason, (stats.failureReasons.get(reason) ?? 0) + 1);
+      await sink.fail(failure);
+      await sink.put(index, null);
+      if (stats.failed > maxFailed) {
+        halt(
+          new TooManyFailuresError(
+            `Stopped after ${stats.failed} of ${total} records failed (max_failed_fraction ${
+              options.maxFailedFraction ?? 0.5
+            }); last error: ${reason}`,
+          ),
+        );
+      }
+    } finally {
+      markFinished(index);
+    }
+  };
+
+  const worker = async () => {
+    while (!stop.signal.aborted) {
+      if (next >= total) return;
+      if (next >= oldestUnfinished + windowSize) {
+        await new Promise<void>((resolve) => wakeWaiters.push(resolve));
+        continue;
+      }
+      await processRecord(next++);
+    }
+  };
+
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(total, 1)) }, worker));
+  } finally {
+    options.signal?.removeEventListener("abort", onOuterAbort);
+  }
+  if (stopError !== undefined) throw stopError;
+}

@@ -1,0 +1,71 @@
+/**
+ * Live counters of a run, shared by the pipeline (writer) and the CLI (reader: progress bar,
+ * final summary, `<output>.summary.json`). Plain data plus small helpers; no I/O.
+ *
+ * @module
+ */
+import type { Usage } from "../engines/contract.ts";
+
+/** Token counts summed over requests. */
+export interface UsageTotals {
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+  cachedTokens: number;
+}
+
+/** Counters of one run. Times in milliseconds since the epoch. */
+export interface RunStats {
+  /** Records planned (`num_samples`). */
+  planned: number;
+  /** Records finished so far (written + failed + filtered). */
+  done: number;
+  written: number;
+  failed: number;
+  /** Failure counts by reason (`error_type: short message`), for the summary line. */
+  failureReasons: Map<string, number>;
+  /** Token usage over all requests. */
+  usage: UsageTotals;
+  /** Token usage per attribute id. */
+  usageByAttribute: Map<string, UsageTotals>;
+  startedAt: number;
+  finishedAt?: number;
+}
+
+/** A zeroed {@link UsageTotals}. */
+export function emptyUsage(): UsageTotals {
+  return { requests: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0 };
+}
+
+/** New counters for a run of `planned` records starting now. */
+export function createRunStats(planned: number, now = Date.now()): RunStats {
+  return {
+    planned,
+    done: 0,
+    written: 0,
+    failed: 0,
+    failureReasons: new Map(),
+    usage: emptyUsage(),
+    usageByAttribute: new Map(),
+    startedAt: now,
+  };
+}
+
+/** Adds one request's usage to the totals and to its attribute's totals. */
+export function addUsage(stats: RunStats, attribute: string, usage: Usage): void {
+  for (const totals of [stats.usage, perAttribute(stats, attribute)]) {
+    totals.requests += 1;
+    totals.inputTokens += usage.inputTokens;
+    totals.outputTokens += usage.outputTokens;
+    totals.cachedTokens += usage.cachedTokens ?? 0;
+  }
+}
+
+function perAttribute(stats: RunStats, attribute: string): UsageTotals {
+  let totals = stats.usageByAttribute.get(attribute);
+  if (!totals) {
+    totals = emptyUsage();
+    stats.usageByAttribute.set(attribute, totals);
+  }
+  return totals;
+}
