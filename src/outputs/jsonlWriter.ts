@@ -1,0 +1,240 @@
+/**
+ * Ordered, crash-safe JSON Lines output (spec §14.1; DECISIONS difference 2): records finish out
+ * of order under concurrent generation, but the file lists them in plan order, and each
+ * contiguous run of finished records is written as soon as it exists (buffered for at most
+ * `flushIntervalMs`), so a crash never loses what was already written.
+ *
+ * What is on disk after a crash: the file was truncated at open; it holds one complete line per
+ * record of the contiguous finished prefix (in plan order, failed/filtered indices simply absent)
+ * up to the last flush. Lost are: records finished out of order that were waiting for an earlier
+ * one, and — only if the process is killed outright (SIGKILL, power loss; for power loss also
+ * what the OS had not yet synced, unless `fsync` is set) — the records of the last
+ * `flushIntervalMs`. On a normal exit or an uncaught exception, a process `exit` hook writes the
+ * buffer first. Lines are written with whole-buffer `write` calls, so at worst the last line of a
+ * killed process is cut short (it then lacks its `\n`).
+ *
+ * @module
+ */
+import { closeSync, fsyncSync, openSync, writeSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { dirname } from "node:path";
+import { pyJsonDumps } from "./pyJson.ts";
+
+/** Options of {@link OrderedJsonlWriter.open}. */
+export interface OrderedJsonlWriterOptions {
+  /** Plan index of the first record. Default 0. */
+  firstIndex?: number;
+  /** Longest time a finished, in-order record waits in memory before it is written. Default 200 ms. */
+  flushIntervalMs?: number;
+  /** Write as soon as this many in-order records are buffered. Default 256. */
+  flushRecords?: number;
+  /** Write as soon as this many characters are buffered. Default 1 MiB. */
+  flushChars?: number;
+  /** `fsync` after every write, not only at close (slower; guards against power loss). Default false. */
+  fsync?: boolean;
+  /** One record to one line (no newline). Default: Python-compatible JSON ({@link pyJsonDumps}). */
+  serialize?: (record: Record<string, unknown>) => string;
+}
+
+/** Totals reported by {@link OrderedJsonlWriter.close}. */
+export interface OrderedJsonlWriterSummary {
+  /** Lines in the file. */
+  written: number;
+  /** Indices put as `null` (failed or filtered records). */
+  skipped: number;
+  /** Indices never put, below the highest index put: gaps the writer had to step over at close. */
+  missing: number[];
+}
+
+/**
+ * Writes records to a JSONL file in index order while they arrive in any order.
+ *
+ * @example
+ * ```ts
+ * const w = await OrderedJsonlWriter.open("out/data.jsonl");
+ * w.put(1, { a: 2 }); // held: index 0 is not finished yet
+ * w.put(0, { a: 1 }); // 0 and 1 are now buffered, written within 200 ms
+ * w.put(2, null);     // index 2 failed: nothing written for it
+ * await w.close();    // { written: 2, skipped: 1, missing: [] }
+ * ```
+ */
+export class OrderedJsonlWriter {
+  /** Index of the next record to write. */
+  private nextIndex: number;
+  private readonly waiting = new Map<number, string | null>();
+  private buffer: string[] = [];
+  private bufferedChars = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private writtenCount = 0;
+  private skippedCount = 0;
+  private failure: unknown;
+  private closed = false;
+  private readonly serialize: (record: Record<string, unknown>) => string;
+  private readonly exitHook = () => {
+    try {
+      this.writeBuffer();
+    } catch {
+      // The process is exiting; nothing more can be done.
+    }
+  };
+
+  private constructor(
+    /** The output file. */
+    readonly path: string,
+    private readonly fd: number,
+    private readonly options: OrderedJsonlWriterOptions,
+  ) {
+    this.nextIndex = options.firstIndex ?? 0;
+    this.serialize = options.serialize ?? ((record) => pyJsonDumps(record));
+    process.on("exit", this.exitHook);
+  }
+
+  /**
+   * Creates the parent folders, then creates or truncates `path`.
+   *
+   * @throws the file-system error (`EACCES`, `EISDIR`, ...) when the file cannot be opened.
+   */
+  static async open(
+    path: string,
+    options: OrderedJsonlWriterOptions = {},
+  ): Promise<OrderedJsonlWriter> {
+    await mkdir(dirname(path), { recursive: true });
+    return new OrderedJsonlWriter(path, openSync(path, "w"), options);
+  }
+
+  /** Lines handed to the file so far (they survive a crash of this process). */
+  get written(): number {
+    return this.writtenCount;
+  }
+  /** Indices put as `null`. */
+  get skipped(): number {
+    return this.skippedCount;
+  }
+  /** In-order records buffered for the next write. */
+  get buffered(): number {
+    return this.buffer.length;
+  }
+  /** Finished records held because an earlier index is not finished (the out-of-order window). */
+  get waitingCount(): number {
+    return this.waiting.size;
+  }
+
+  /**
+   * Hands over record `index` (`null`: it failed or was filtered out and gets no line). The record
+   * is serialised now; it is written once every earlier index has been put.
+   *
+   * @throws {RangeError} when `index` was already put, is below `firstIndex` or is not an integer.
+   * @throws {TypeError} when the record cannot be serialised; the index then stays open (put it
+   *   again, e.g. as `null`).
+   * @throws the error of an earlier failed write, and after {@link close}.
+   */
+  put(index: number, record: Record<string, unknown> | null): void {
+    if (this.closed) {
+      throw new Error(`Cannot write record ${index} to "${this.path}": the writer is closed`);
+    }
+    if (this.failure !== undefined) throw this.failure;
+    if (!Number.isSafeInteger(index) || index < this.nextIndex || this.waiting.has(index)) {
+      throw new RangeError(
+        `Cannot write record ${index} to "${this.path}": index was already written or is invalid`,
+      );
+    }
+    const line = record === null ? null : this.serialize(record) + "\n";
+    if (index !== this.nextIndex) {
+      this.waiting.set(index, line);
+      return;
+    }
+    this.append(line);
+    while (this.waiting.has(this.nextIndex)) {
+      const next = this.waiting.get(this.nextIndex)!;
+      this.waiting.delete(this.nextIndex);
+      this.append(next);
+    }
+    if (this.buffer.length) {
+      this.timer ??= setTimeout(() => this.timedFlush(), this.options.flushIntervalMs ?? 200);
+    }
+  }
+
+  /** Writes the buffered in-order records now. */
+  async flush(): Promise<void> {
+    if (this.failure !== undefined) throw this.failure;
+    this.writeBuffer();
+  }
+
+  /**
+   * Writes what is buffered, then the records still waiting behind a gap (in index order,
+   * stepping over the indices never put, which are reported as `missing`), syncs and closes the
+   * file. Calling it again returns the same totals.
+   *
+   * @throws the error of a failed write.
+   */
+  async close(): Promise<OrderedJsonlWriterSummary> {
+    const missing: number[] = [];
+    if (!this.closed) {
+      this.closed = true;
+      process.off("exit", this.exitHook);
+      try {
+        if (this.failure !== undefined) throw this.failure;
+        for (const index of [...this.waiting.keys()].sort((a, b) => a - b)) {
+          while (this.nextIndex < index) missing.push(this.nextIndex++);
+          this.append(this.waiting.get(index)!);
+        }
+        this.waiting.clear();
+        this.writeBuffer();
+        fsyncSync(this.fd);
+      } finally {
+        clearTimeout(this.timer);
+        closeSync(this.fd);
+      }
+    }
+    return { written: this.writtenCount, skipped: this.skippedCount, missing };
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private append(line: string | null): void {
+    this.nextIndex++;
+    if (line === null) {
+      this.skippedCount++;
+      return;
+    }
+    this.buffer.push(line);
+    this.bufferedChars += line.length;
+    if (
+      this.buffer.length >= (this.options.flushRecords ?? 256) ||
+      this.bufferedChars >= (this.options.flushChars ?? 1 << 20)
+    ) {
+      this.writeBuffer();
+    }
+  }
+
+  private timedFlush(): void {
+    this.timer = undefined;
+    try {
+      this.writeBuffer();
+    } catch {
+      // Kept in `failure`; reported by the next put, flush or close.
+    }
+  }
+
+  private writeBuffer(): void {
+    if (this.buffer.length === 0) return;
+    const data = Buffer.from(this.buffer.join(""), "utf8");
+    const count = this.buffer.length;
+    this.buffer = [];
+    this.bufferedChars = 0;
+    try {
+      for (let offset = 0; offset < data.length;) {
+        offset += writeSync(this.fd, data, offset, data.length - offset);
+      }
+      if (this.options.fsync) fsyncSync(this.fd);
+    } catch (error) {
+      this.failure = new Error(`Cannot write to "${this.path}": ${(error as Error).message}`, {
+        cause: error,
+      });
+      throw this.failure;
+    }
+    this.writtenCount += count;
+  }
+}

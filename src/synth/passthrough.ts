@@ -1,0 +1,188 @@
+/**
+ * Passthrough projection (spec §13, §20.4; DECISIONS difference 10): when
+ * `passthrough_attributes` is set, each record is replaced by the listed keys, in the order the
+ * config lists them. An entry holding both `[` and `]` is a path (`examples[0].field`), read
+ * through lists and maps and stored under the literal path string; any other entry is a plain key
+ * (a dotted plain key such as `conv.messages` is looked up literally).
+ *
+ * @module
+ */
+
+/** One step of a path: a map key or a list index. */
+export type PathToken = { key: string } | { index: number };
+
+/** Why {@link evaluatePath} failed: Python's `KeyError`, `IndexError` or `ValueError`. */
+export class PassthroughPathError extends Error {
+  override name = "PassthroughPathError";
+  constructor(readonly kind: "key" | "index" | "type", message: string) {
+    super(message);
+  }
+}
+
+/** True when `name` is a path (contains both `[` and `]`), as oumi decides. */
+export function isPassthroughPath(name: string): boolean {
+  return name.includes("[") && name.includes("]");
+}
+
+/**
+ * Splits a path the way oumi does (`re.findall(r"([^\[\].]+|\[\d+\])", path)`): runs of
+ * characters other than `[`, `]` and `.` are keys, `[digits]` are indices, anything else is
+ * skipped. `data[1].nested.value` → `data`, `[1]`, `nested`, `value`; `a[-1]` → `a`, `-1` (a key).
+ */
+export function tokenizePath(path: string): PathToken[] {
+  const tokens: PathToken[] = [];
+  for (const m of path.matchAll(/[^[\].]+|\[(\d+)\]/g)) {
+    tokens.push(m[1] !== undefined ? { index: Number(m[1]) } : { key: m[0] });
+  }
+  return tokens;
+}
+
+/** Python's type name of a JSON-like value, for messages. */
+function pyTypeName(value: unknown): string {
+  if (value === null || value === undefined) return "NoneType";
+  if (Array.isArray(value)) return "list";
+  switch (typeof value) {
+    case "string":
+      return "str";
+    case "boolean":
+      return "bool";
+    case "bigint":
+      return "int";
+    case "number":
+      return Number.isInteger(value) ? "int" : "float";
+    case "object":
+      return "dict";
+  }
+  return typeof value;
+}
+
+function isMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function walk(record: Record<string, unknown>, path: string, tokens: PathToken[]): unknown {
+  let current: unknown = record;
+  for (const token of tokens) {
+    if ("index" in token) {
+      if (!Array.isArray(current)) {
+        throw new PassthroughPathError(
+          "type",
+          `Cannot index into non-list type ${pyTypeName(current)}`,
+        );
+      }
+      if (token.index >= current.length) {
+        throw new PassthroughPathError(
+          "index",
+          `Cannot read passthrough path "${path}": index ${token.index} is out of range for a list of ${current.length}`,
+        );
+      }
+      current = current[token.index];
+    } else {
+      if (!isMap(current)) {
+        throw new PassthroughPathError(
+          "type",
+          `Cannot access key '${token.key}' on non-dict type ${pyTypeName(current)}`,
+        );
+      }
+      if (!Object.hasOwn(current, token.key)) {
+        throw new PassthroughPathError(
+          "key",
+          `Cannot read passthrough path "${path}": key '${token.key}' is missing`,
+        );
+      }
+      current = current[token.key];
+    }
+  }
+  return current;
+}
+
+/**
+ * Reads `path` (e.g. `examples[0].field`) from `record` strictly, as oumi's
+ * `_extract_nested_value` does (§20.4). Returns sub-objects and lists as they are (not copied).
+ *
+ * @throws {PassthroughPathError} `kind: "key"` for a missing key, `"index"` for an out-of-range
+ *   index, `"type"` for indexing a non-list (`Cannot index into non-list type str`) or reading a
+ *   key of a non-map (`Cannot access key 'x' on non-dict type list`).
+ */
+export function evaluatePath(record: Record<string, unknown>, path: string): unknown {
+  return walk(record, path, tokenizePath(path));
+}
+
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") {
+    Object.defineProperty(target, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else target[key] = value;
+}
+
+/**
+ * Compiles the projection for a `passthrough_attributes` list (paths tokenised once). The
+ * returned function builds a new record with the listed entries in config order: plain keys
+ * copied when present, paths stored under the literal path string when they resolve; entries
+ * that do not resolve are skipped silently (§13). Values are shared, not copied. A repeated
+ * name keeps its first position.
+ *
+ * @example
+ * ```ts
+ * const project = compilePassthrough(["answer", "examples[0].q"]);
+ * project({ q: "x", answer: "y", examples: [{ q: "z" }] }); // { answer: "y", "examples[0].q": "z" }
+ * ```
+ */
+export function compilePassthrough(
+  names: readonly string[],
+): (record: Record<string, unknown>) => Record<string, unknown> {
+  const entries = names.map((name) => ({
+    name,
+    tokens: isPassthroughPath(name) ? tokenizePath(name) : null,
+  }));
+  return (record) => {
+    const out: Record<string, unknown> = {};
+    for (const { name, tokens } of entries) {
+      if (tokens === null) {
+        if (Object.hasOwn(record, name)) setOwn(out, name, record[name]);
+        continue;
+      }
+      try {
+        setOwn(out, name, walk(record, name, tokens));
+      } catch (error) {
+        if (!(error instanceof PassthroughPathError)) throw error;
+      }
+    }
+    return out;
+  };
+}
+
+/** One-shot form of {@link compilePassthrough}. */
+export function projectPassthrough(
+  record: Record<string, unknown>,
+  names: readonly string[],
+): Record<string, unknown> {
+  return compilePassthrough(names)(record);
+}
+
+/**
+ * Names of `passthrough_attributes` that can never resolve, given every attribute id a record
+ * can hold (known at load time: input columns, sampled, generated and postprocessed ids,
+ * multi-turn ids and `<id>_plan`, transformed ids, ...), so the caller can report them
+ * (DECISIONS 10). A plain key is unresolvable when it is not a known id; a path when its first
+ * step is not a known id (or is an index: a record is not a list). Paths whose first key is known
+ * may still fail per record and are then skipped. Returned in config order, without duplicates.
+ */
+export function unresolvablePassthroughNames(
+  names: readonly string[],
+  knownIds: ReadonlySet<string>,
+): string[] {
+  const out: string[] = [];
+  for (const name of names) {
+    if (out.includes(name)) continue;
+    if (isPassthroughPath(name)) {
+      const first = tokenizePath(name)[0];
+      if (first !== undefined && ("index" in first || !knownIds.has(first.key))) out.push(name);
+    } else if (!knownIds.has(name)) out.push(name);
+  }
+  return out;
+}
