@@ -1,0 +1,196 @@
+/**
+ * Seeded random numbers for planning (DECISIONS 3): xoroshiro128+ from `pure-rand`, with states
+ * derived by hashing a 128-bit key, so a stream can be forked into independent child streams
+ * by label (`rng.fork(i)`) at any time: a child depends only on the parent's key and the label,
+ * never on how many numbers the parent has drawn. Record *i* of a plan uses `root.fork(i)`, so
+ * its draws are the same whatever order records are produced in.
+ *
+ * @module
+ */
+
+import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
+import { uniformInt } from "pure-rand/distribution/uniformInt";
+import { xoroshiro128plusFromState } from "pure-rand/generator/xoroshiro128plus";
+import type { RandomGenerator } from "pure-rand/types/RandomGenerator";
+
+type Key = readonly [number, number, number, number];
+
+/** Murmur3's 32-bit finaliser: a bijection with full avalanche. */
+function mix32(x: number): number {
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x85ebca6b);
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35);
+  x ^= x >>> 16;
+  return x >>> 0;
+}
+
+/** Absorbs `words` into a 128-bit key (four mixed lanes, each depending on all inputs). */
+function derive(key: Key, words: readonly number[]): Key {
+  let [a, b, c, d] = key;
+  for (const w of words) {
+    a = mix32(a ^ w ^ 0x9e3779b9);
+    b = mix32((b + a) ^ w ^ 0x7f4a7c15);
+    c = mix32((c ^ b) + w + 0x6a09e667);
+    d = mix32((d + c) ^ Math.imul(w, 0x27d4eb2f));
+  }
+  a = mix32(a ^ d);
+  b = mix32(b ^ a);
+  c = mix32(c ^ b);
+  d = mix32(d ^ c);
+  return [a, b, c, d];
+}
+
+const ROOT: Key = [0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344];
+const view = new DataView(new ArrayBuffer(8));
+
+/** A number label or seed as words: safe integers exactly (two's complement), others by bits. */
+function numberWords(n: number): number[] {
+  if (Number.isSafeInteger(n)) {
+    const lo = n >>> 0; // two's complement low word, also for negatives
+    const hi = Math.floor(n / 0x100000000) >>> 0;
+    return [1, lo, hi];
+  }
+  view.setFloat64(0, n);
+  return [2, view.getUint32(0), view.getUint32(4)];
+}
+
+/** A string label as words: two UTF-16 units per word, plus the length (injective). */
+function stringWords(s: string): number[] {
+  const words = [3, s.length];
+  for (let i = 0; i < s.length; i += 2) {
+    words.push((s.charCodeAt(i) << 16) | (i + 1 < s.length ? s.charCodeAt(i + 1) : 0));
+  }
+  return words;
+}
+
+/** A random stream. Not safe to share between independent consumers: fork instead. */
+export class Rng {
+  readonly #key: Key;
+  readonly #gen: RandomGenerator;
+
+  private constructor(key: Key) {
+    this.#key = key;
+    const state: number[] = key.map((w) => w | 0);
+    if (!state.some((w) => w !== 0)) state[0] = 1; // the all-zero state is a fixed point
+    this.#gen = xoroshiro128plusFromState(state);
+  }
+
+  /** A stream fully determined by `seed` (any finite number; integers are typical). */
+  static seeded(seed: number): Rng {
+    if (!Number.isFinite(seed)) {
+      throw new RangeError(`Cannot seed the random generator: ${seed} is not finite`);
+    }
+    return new Rng(derive(ROOT, numberWords(seed)));
+  }
+
+  /** A fresh 32-bit seed from the operating system's CSPRNG (for unseeded runs). */
+  static randomSeed(): number {
+    return crypto.getRandomValues(new Uint32Array(1))[0];
+  }
+
+  /** An independent child stream named by `label`; the same label always gives the same stream. */
+  fork(label: number | string): Rng {
+    return new Rng(
+      derive(this.#key, typeof label === "number" ? numberWords(label) : stringWords(label)),
+    );
+  }
+
+  /** A float in [0, 1) with 53 random bits. */
+  random(): number {
+    return uniformFloat64(this.#gen);
+  }
+
+  /** An integer in [min, max], both inclusive (safe integers). @throws {RangeError} if min > max. */
+  int(min: number, max: number): number {
+    if (min > max) {
+      throw new RangeError(`Cannot draw an integer: min ${min} is greater than max ${max}`);
+    }
+    return uniformInt(this.#gen, min, max);
+  }
+
+  /**
+   * An index drawn with probability proportional to `weights[i]` (relative weights;
+   * `[0.2, 0.3]` gives 40%/60%). Zero weights are never drawn.
+   *
+   * @throws {RangeError} if the weights are empty, negative, or sum to 0.
+   */
+  weightedIndex(weights: readonly number[]): number {
+    let total = 0;
+    for (const w of weights) {
+      if (!(w >= 0)) throw new RangeError(`Cannot draw by weight: weight ${w} is negative`);
+      total += w;
+    }
+    if (!(total > 0)) {
+      throw new RangeError("Cannot draw by weight: total weight must be greater than 0");
+    }
+    return pickCumulative(weights, this.random() * total);
+  }
+
+  /**
+   * `k` distinct indices from `0..n-1` in random order (sampling without replacement, like
+   * Python's `random.sample(range(n), k)`); `k` is clamped to `n`. O(k) for k much smaller than n.
+   */
+  sample(n: number, k: number): number[] {
+    const count = Math.max(0, Math.min(k, n));
+    if (count * 4 < n) {
+      const seen = new Set<number>();
+      const out: number[] = [];
+      while (out.length < count) {
+        const i = this.int(0, n - 1);
+        if (!seen.has(i)) (seen.add(i), out.push(i));
+      }
+      return out;
+    }
+    const pool = Array.from({ length: n }, (_, i) => i);
+    for (let i = 0; i < count; i++) {
+      const j = this.int(i, n - 1);
+      [pool[i], pool[j]] = [pool[j], pool[i]];
+    }
+    pool.length = count;
+    return pool;
+  }
+
+  /** Shuffles `items` in place (Fisher-Yates) and returns it. */
+  shuffle<T>(items: T[]): T[] {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = this.int(0, i);
+      [items[i], items[j]] = [items[j], items[i]];
+    }
+    return items;
+  }
+
+  /** A random UUID version 4 string drawn from this stream (reproducible when seeded). */
+  uuid4(): string {
+    const bytes = new Uint8Array(16);
+    for (let i = 0; i < 16; i += 4) {
+      const w = this.int(0, 0xffffffff);
+      bytes[i] = w >>> 24;
+      bytes[i + 1] = (w >>> 16) & 0xff;
+      bytes[i + 2] = (w >>> 8) & 0xff;
+      bytes[i + 3] = w & 0xff;
+    }
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${
+      hex.slice(20)
+    }`;
+  }
+}
+
+/**
+ * The index `i` with `sum(weights[0..i-1]) <= target < sum(weights[0..i])`; past the end (float
+ * rounding) the last index with a positive weight.
+ */
+export function pickCumulative(weights: readonly number[], target: number): number {
+  let acc = 0;
+  let last = -1;
+  for (let i = 0; i < weights.length; i++) {
+    if (weights[i] <= 0) continue;
+    acc += weights[i];
+    last = i;
+    if (target < acc) return i;
+  }
+  return last;
+}

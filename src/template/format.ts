@@ -1,0 +1,189 @@
+/**
+ * Templates: a faithful mini-implementation of Python `str.format_map` over a record, with
+ * oumi's lookup rules (§8). Compile once, render many times:
+ *
+ * ```ts
+ * const formatter = createFormatter(config.strategy_params.sampled_attributes);
+ * const t = formatter.compile("Write a {tone} {topic.parent}: {examples[0].q!r:>20}");
+ * t.placeholders; // ["tone", "topic", "examples"]
+ * t.render({ tone: "formal", topic: "py", examples: [{ q: "Why?" }] });
+ * ```
+ *
+ * @module
+ */
+
+import { TemplateError } from "../errors.ts";
+import type { SampledAttributeSpec } from "../plan/sampling.ts";
+import { pyFormat } from "./formatSpec.ts";
+import { type FieldNode, parseFormatString, type Segment } from "./parse.ts";
+import { pyAscii, pyRepr, pyStr } from "./python.ts";
+import { access, IndexableList, isListOfMaps, SampledParent, SampledValue } from "./values.ts";
+
+export type { SampledAttributeSpec };
+
+/** Options for {@link Template.render}. */
+export interface RenderOptions {
+  /**
+   * Keep `{name}` literally when `name` is not in the record (oumi's "allow missing" mode).
+   * @default false
+   */
+  allowMissing?: boolean;
+  /**
+   * Make only string-valued record fields visible, as transforms do (§12); sampled attributes
+   * (stored as value-id strings) stay visible and render as names.
+   * @default false
+   */
+  stringFieldsOnly?: boolean;
+}
+
+/** A parsed template. */
+export interface Template {
+  /** The template text as written. */
+  readonly source: string;
+  /** Top-level names referenced, in first-use order, without duplicates. */
+  readonly placeholders: readonly string[];
+  /**
+   * Renders the template over `record` (attribute id -> value); an `undefined` value counts as
+   * missing.
+   *
+   * @throws {TemplateError} "Missing value for placeholder: <name>",
+   *   "Attribute value <v> not found for attribute <a>" (for any sampled attribute in the
+   *   record, used or not), or a lookup / format-spec error.
+   */
+  render(record: Readonly<Record<string, unknown>>, options?: RenderOptions): string;
+}
+
+/** Compiles and renders templates with a fixed set of sampled attributes. */
+export interface Formatter {
+  /** Parses `text` (cached per text). @throws {TemplateError} on a syntax error (§8.1). */
+  compile(text: string): Template;
+  /** `compile(text).render(record, options)`. */
+  format(text: string, record: Readonly<Record<string, unknown>>, options?: RenderOptions): string;
+}
+
+type ValueTable = ReadonlyMap<string, ReadonlyMap<string, SampledValue>>;
+
+/**
+ * Creates a formatter that knows the sampled attributes (absent or empty: none), so that
+ * `{a}` renders the value name and `{a.parent.description}` etc. work (§8.2).
+ */
+export function createFormatter(
+  sampledAttributes?: readonly SampledAttributeSpec[] | null,
+): Formatter {
+  const table = new Map<string, Map<string, SampledValue>>();
+  for (const attr of sampledAttributes ?? []) {
+    const parent = new SampledParent(attr.name, attr.description);
+    const values = new Map<string, SampledValue>();
+    for (const v of attr.possible_values) {
+      values.set(v.id, new SampledValue(attr.id, v.name, v.description, parent));
+    }
+    table.set(attr.id, values);
+  }
+  const cache = new Map<string, Template>();
+  const compile = (text: string): Template => {
+    let t = cache.get(text);
+    if (!t) {
+      t = buildTemplate(text, table);
+      cache.set(text, t);
+    }
+    return t;
+  };
+  return { compile, format: (text, record, options) => compile(text).render(record, options) };
+}
+
+const NO_SAMPLED: ValueTable = new Map();
+const DEFAULTS: RenderOptions = {};
+
+/**
+ * Parses `text` into a {@link Template} that renders record values as they are (no sampled
+ * attributes). Use {@link createFormatter} when the config has sampled attributes.
+ *
+ * @throws {TemplateError} on a syntax error (§8.1), e.g. "Single '}' encountered in format string".
+ */
+export function compileTemplate(text: string): Template {
+  return buildTemplate(text, NO_SAMPLED);
+}
+
+function buildTemplate(text: string, sampled: ValueTable): Template {
+  const segments = parseFormatString(text);
+  const placeholders: string[] = [];
+  collectNames(segments, placeholders);
+  const sampledIds = [...sampled.keys()];
+
+  const render = (record: Readonly<Record<string, unknown>>, options = DEFAULTS): string => {
+    const stringsOnly = options.stringFieldsOnly === true;
+    for (const id of sampledIds) {
+      if (!Object.hasOwn(record, id)) continue;
+      const v = record[id];
+      if (stringsOnly && typeof v !== "string") continue;
+      if (typeof v !== "string" || !sampled.get(id)!.has(v)) {
+        throw new TemplateError(`Attribute value ${pyStr(v)} not found for attribute ${id}`);
+      }
+    }
+    return renderSegments(segments, record, options, stringsOnly, sampled);
+  };
+  return { source: text, placeholders, render };
+}
+
+function collectNames(segments: Segment[], into: string[]): void {
+  for (const seg of segments) {
+    if (typeof seg === "string") continue;
+    if (!into.includes(seg.name)) into.push(seg.name);
+    if (seg.specParts) collectNames(seg.specParts, into);
+  }
+}
+
+function renderSegments(
+  segments: Segment[],
+  record: Readonly<Record<string, unknown>>,
+  options: RenderOptions,
+  stringsOnly: boolean,
+  sampled: ValueTable,
+): string {
+  let out = "";
+  for (let i = 0; i < segments.length; i++) {
+    const seg = segments[i];
+    if (typeof seg === "string") {
+      out += seg;
+      continue;
+    }
+    let value = lookup(seg, record, options, stringsOnly, sampled);
+    if (seg.accessors.length === 0 && seg.conversion === "" && seg.spec === "") {
+      out += typeof value === "string" ? value : pyStr(value);
+      continue;
+    }
+    for (const acc of seg.accessors) value = access(value, acc, seg.source);
+    if (seg.conversion === "r") value = pyRepr(value);
+    else if (seg.conversion === "s") value = pyStr(value);
+    else if (seg.conversion === "a") value = pyAscii(value);
+    const spec = seg.specParts
+      ? renderSegments(seg.specParts, record, options, stringsOnly, sampled)
+      : seg.spec;
+    try {
+      out += pyFormat(value, spec);
+    } catch (e) {
+      if (!(e instanceof TemplateError)) throw e;
+      throw new TemplateError(`Cannot render placeholder {${seg.source}}: ${e.message}`);
+    }
+  }
+  return out;
+}
+
+function lookup(
+  field: FieldNode,
+  record: Readonly<Record<string, unknown>>,
+  options: RenderOptions,
+  stringsOnly: boolean,
+  sampled: ValueTable,
+): unknown {
+  const name = field.name;
+  const value = Object.hasOwn(record, name) ? record[name] : undefined;
+  if (value === undefined || (stringsOnly && typeof value !== "string")) {
+    if (options.allowMissing) return `{${name}}`;
+    throw new TemplateError(`Missing value for placeholder: ${name}`);
+  }
+  const values = sampled.get(name);
+  if (values) return values.get(value as string);
+  if (isListOfMaps(value)) return new IndexableList(value);
+  return value;
+}
