@@ -1,0 +1,171 @@
+/**
+ * The command line: the only code that reads argv, writes to stdout/stderr and picks exit
+ * codes. Commands: `synth -c cfg.yaml [overrides]` (also `synth synth -c ...`),
+ * `synth validate -c cfg.yaml`, `synth schema`; `--help`, `--version`, `--log-level`
+ * (aliases `--level`, `-log`, spec §15 and DECISIONS compat 2).
+ *
+ * @module
+ */
+import { Command, CommanderError } from "@commander-js/extra-typings";
+import { ConfigError, InputError, UsageError } from "../errors.ts";
+import { EXIT, exitCodeFor } from "./exitCodes.ts";
+import { createLogger, type Logger, type LogLevel, parseLogLevel, type TextSink, useColors } from "./logger.ts";
+import { VERSION } from "./version.ts";
+
+/** Streams and environment the CLI runs with (injectable for tests). */
+export interface CliIO {
+  stdout: TextSink & { columns?: number };
+  stderr: TextSink & { columns?: number };
+  env: Record<string, string | undefined>;
+  cwd: string;
+  /** Aborted on Ctrl-C. */
+  signal?: AbortSignal;
+}
+
+/** Options shared by `synth` and `validate`. */
+export interface CommonOptions {
+  config: string;
+  seed?: number;
+  overrides: string[];
+}
+
+/** Rewrites oumi/guide spellings to the canonical ones: `-log X` and `--level X` → `--log-level X`. */
+export function normalizeArgv(argv: readonly string[]): string[] {
+  return argv.map((a) => {
+    if (a === "-log" || a === "--level") return "--log-level";
+    if (a.startsWith("--level=")) return `--log-level=${a.slice(8)}`;
+    return a;
+  });
+}
+
+function parseIntOption(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n)) throw new UsageError(`Invalid value for ${name}: "${value}" is not an integer`);
+    return n;
+  };
+}
+
+/**
+ * Runs the CLI on `argv` (without the executable and script) and resolves with the exit code.
+ * Never calls `process.exit` itself.
+ */
+export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
+  let logLevel: LogLevel = "INFO";
+  let logger: Logger = createLogger(io.stderr, { level: logLevel, colors: useColors(io.stderr, io.env) });
+  let exitCode: number = EXIT.OK;
+  let action: (() => Promise<number>) | undefined;
+
+  const program = new Command()
+    .name("synth")
+    .description(
+      "Generate synthetic training data for language models from an oumi synthesis config,\n" +
+        "offline on a local GGUF model (llama.cpp) or against a model server.",
+    )
+    .version(VERSION, "-V, --version")
+    .option("--log-level <level>", "DEBUG, INFO, WARNING, ERROR or CRITICAL (aliases: --level, -log)")
+    .showHelpAfterError("(run synth --help for usage)")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .hook("preAction", (cmd) => {
+      const level = cmd.opts().logLevel;
+      if (level) {
+        logLevel = parseLogLevel(level);
+        logger = createLogger(io.stderr, { level: logLevel, colors: useColors(io.stderr, io.env) });
+        logger.debug(`Set log level to ${logLevel}`);
+      }
+    });
+
+  const common = (cmd: Command<[], Record<string, never>>) =>
+    cmd
+      .requiredOption("-c, --config <path>", "path to the synthesis config (YAML)")
+      .option("--seed <n>", "seed for sampling and local generation (overrides the config's seed)", parseIntOption("--seed"))
+      .allowUnknownOption()
+      .allowExcessArguments();
+
+  common(
+    program
+      .command("synth", { isDefault: true })
+      .description(
+        "run a synthesis config (extra --key value arguments override config keys, e.g. --num_samples 50)",
+      ) as unknown as Command<[], Record<string, never>>,
+  )
+    .option("--threads <n>", "CPU threads for local engines (default: all cores)", parseIntOption("--threads"))
+    .option("--parallel <n>", "parallel sequences for local engines (default: 4)", parseIntOption("--parallel"))
+    .option("--no-progress", "do not show the progress bar")
+    .action((opts, cmd) => {
+      const o = opts as unknown as CommonOptions & { threads?: number; parallel?: number; progress: boolean };
+      action = async () => {
+        const { runSynth } = await import("./synthCommand.ts");
+        return runSynth({ ...o, overrides: cmd.args }, { io, logger });
+      };
+    });
+
+  common(
+    program
+      .command("validate")
+      .description("load the config, plan the records and print the first prompts, without inference") as unknown as Command<
+        [],
+        Record<string, never>
+      >,
+  )
+    .option("--show <n>", "number of records whose prompts are shown", parseIntOption("--show"), 2)
+    .action((opts, cmd) => {
+      const o = opts as unknown as CommonOptions & { show: number };
+      action = async () => {
+        const { runValidate } = await import("./validateCommand.ts");
+        return runValidate({ ...o, overrides: cmd.args }, { io, logger });
+      };
+    });
+
+  program
+    .command("schema")
+    .description("print the JSON Schema of synthesis configs (for yaml-language-server completion)")
+    .action(() => {
+      action = async () => {
+        const { configJsonSchema } = await import("../config/jsonSchema.ts");
+        io.stdout.write(JSON.stringify(configJsonSchema(), null, 2) + "\n");
+        return EXIT.OK;
+      };
+    });
+
+  try {
+    await program.parseAsync(normalizeArgv(argv), { from: "user" });
+    if (action) exitCode = await action();
+  } catch (error) {
+    exitCode = reportError(error, logger, logLevel);
+  }
+  return exitCode;
+}
+
+/** Prints `error` for a user (stack only at DEBUG) and returns its exit code. */
+function reportError(error: unknown, logger: Logger, level: LogLevel): number {
+  if (error instanceof CommanderError) {
+    // Commander already printed help/version/usage errors.
+    if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return EXIT.OK;
+    if (error.exitCode === 0) return EXIT.OK;
+    return EXIT.USAGE;
+  }
+  if (error instanceof ConfigError) {
+    logger.error(error.message);
+    for (const line of formatIssues(error)) logger.error(`  ${line}`);
+  } else if (error instanceof UsageError || error instanceof InputError || error instanceof RangeError) {
+    logger.error(error.message);
+  } else {
+    logger.error(error instanceof Error ? error.message : String(error));
+  }
+  if (level === "DEBUG" && error instanceof Error && error.stack) logger.debug(error.stack);
+  return exitCodeFor(error);
+}
+
+/** One line per issue: `file:line:col  path: message`. */
+export function formatIssues(error: ConfigError): string[] {
+  return error.issues.map((i) => {
+    const where = [i.file, i.line, i.column].filter((x) => x !== undefined).join(":");
+    const path = i.path ? `${i.path}: ` : "";
+    return `${where ? `${where}  ` : ""}${path}${i.message}`;
+  });
+}

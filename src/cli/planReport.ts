@@ -1,0 +1,90 @@
+/**
+ * The text `synth validate` prints: what will run (engine, records, seed, output), where
+ * each attribute comes from, and the prompts of the first records as the model will see
+ * them (placeholders of attributes generated earlier in the run stay as `{name}`).
+ *
+ * @module
+ */
+import type pc from "picocolors";
+
+type Colors = ReturnType<typeof pc.createColors>;
+import type { LoadedConfig } from "../config/load.ts";
+import type { EngineChoice } from "../engines/registry.ts";
+import type { CompiledSynthesis } from "../synth/compile.ts";
+import { previewCell } from "./summary.ts";
+
+const pct = (x: number) => `${(100 * x).toFixed(x * 100 % 1 === 0 ? 0 : 1)}%`;
+
+/** Renders the plan report. `show` = number of records whose prompts are printed. */
+export function renderPlan(
+  loaded: LoadedConfig,
+  compiled: CompiledSynthesis,
+  choice: EngineChoice,
+  options: { show: number; colors: Colors; seedGiven?: boolean },
+): string {
+  const c = options.colors;
+  const config = loaded.config;
+  const params = config.strategy_params;
+  const out: string[] = [];
+  const h = (title: string) => out.push("", c.bold(title));
+  out.push(c.bold(`Plan for ${loaded.file}`));
+  out.push(`  records:  ${compiled.plan.count} (num_samples)`);
+  const seeded = options.seedGiven || (config.seed ?? null) !== null;
+  out.push(
+    `  seed:     ${compiled.plan.seed}` +
+      (seeded ? "" : ` (random; add seed: ${compiled.plan.seed} to the config or pass --seed to reproduce)`),
+  );
+  out.push(`  engine:   ${compiled.program.needsEngine ? choice.description : "none needed (no generated attributes)"}`);
+  out.push(`  output:   ${config.output_path ?? "oumi_synth_results_<timestamp>.jsonl"}`);
+
+  if (compiled.sources.length > 0) {
+    h("Input sources");
+    for (const s of compiled.sources) {
+      const mode = (s.num_shots ?? 0) > 1 ? `${s.num_shots} shots per record under {${s.id}[i].field}` : "round-robin";
+      const keys = Object.keys(s.rows[0] ?? {}).join(", ");
+      out.push(`  ${s.kind}${s.path ? ` ${s.path}` : ""}${s.id ? ` (id ${s.id})` : ""}: ${s.rows.length} rows, ${mode}; fields: ${keys}`);
+    }
+  }
+  if (params.sampled_attributes?.length) {
+    h("Sampled attributes");
+    for (const a of params.sampled_attributes) {
+      const values = a.possible_values.map((v) => `${v.id} ${pct(v.sample_rate ?? 0)}`).join(", ");
+      out.push(`  ${a.id}: ${values}`);
+    }
+    for (const combo of params.combination_sampling ?? []) {
+      const pairs = Object.entries(combo.combination).map(([k, v]) => `${k}=${v}`).join(", ");
+      out.push(`  combination ${pct(combo.sample_rate)}: ${pairs}`);
+    }
+  }
+  if (params.generated_attributes?.length) {
+    h("Generated attributes (one model request each, in order)");
+    for (const g of params.generated_attributes) {
+      const post = g.postprocessing_params;
+      out.push(`  ${g.id}${post ? ` -> ${post.id} (postprocessed)` : ""}: ${g.instruction_messages.length} messages`);
+    }
+  }
+  if (params.transformed_attributes?.length) {
+    h("Transformed attributes");
+    for (const t of params.transformed_attributes) out.push(`  ${t.id}: ${t.transformation_strategy.type}`);
+  }
+  if (params.passthrough_attributes?.length) {
+    h("Output keys (passthrough_attributes)");
+    out.push(`  ${params.passthrough_attributes.join(", ")}`);
+  }
+
+  const shown = Math.min(options.show, compiled.plan.count);
+  for (let i = 0; i < shown; i++) {
+    const record = compiled.plan.record(i);
+    h(`Record ${i + 1} of ${compiled.plan.count}`);
+    const planned = Object.entries(record).map(([k, v]) => `${k}=${previewCell(v, 40)}`).join(", ");
+    out.push(c.dim(`  planned: ${planned}`));
+    for (const g of compiled.generated) {
+      out.push(c.cyan(`  [${g.id}]`));
+      for (const m of g.render(record, { allowMissing: true })) {
+        const body = (m.content ?? "").trimEnd().split("\n").map((l) => `      ${l}`).join("\n");
+        out.push(`    ${c.bold(m.role)}:\n${body}`);
+      }
+    }
+  }
+  return out.join("\n") + "\n\n";
+}

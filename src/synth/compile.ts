@@ -1,0 +1,217 @@
+/**
+ * Compiles a validated config into a {@link Program}: loads the example sources, builds the
+ * lazy planner (§5-§7), parses every template once (§8), compiles postprocessing (§9.3),
+ * transforms (§12) and passthrough (§13), and checks at load time that every placeholder
+ * names an attribute that exists at that point of the pipeline — so a typo is a config error
+ * (exit 2) before any inference, not a crash after hours of it.
+ *
+ * @module
+ */
+import type { ChatMessage, GenerationParams, Role } from "../engines/contract.ts";
+import { type ConfigIssue, ConfigError } from "../errors.ts";
+import { exampleSources, type ExampleSourceSpec } from "../inputs/examples.ts";
+import { type PlannerSource, planRecords, type RecordPlan } from "../plan/planner.ts";
+import type { AttributeCombinationSpec, SampledAttributeSpec } from "../plan/sampling.ts";
+import { createFormatter, type Formatter, type Template } from "../template/format.ts";
+import { compilePassthrough, unresolvablePassthroughNames } from "./passthrough.ts";
+import { compileAttributeResult, type PostprocessingParams } from "./postprocess.ts";
+import type { Program, RecordStep } from "./program.ts";
+import { type CompiledTransform, compileTransform, type TransformedAttributeSpec } from "./transforms.ts";
+
+/** A generated attribute as configured (§9.1), roles already lower-case. */
+export interface GeneratedAttributeSpec {
+  id: string;
+  instruction_messages: readonly { role: string; content: string }[];
+  postprocessing_params?: PostprocessingParams | null;
+}
+
+/** The part of a validated `SynthesisConfig` the compiler reads. */
+export interface CompilableConfig {
+  num_samples: number;
+  seed?: number | null;
+  strategy_params: {
+    input_examples?: readonly ExampleSourceSpec[] | null;
+    sampled_attributes?: readonly SampledAttributeSpec[] | null;
+    combination_sampling?: readonly AttributeCombinationSpec[] | null;
+    generated_attributes?: readonly GeneratedAttributeSpec[] | null;
+    transformed_attributes?: readonly TransformedAttributeSpec[] | null;
+    passthrough_attributes?: readonly string[] | null;
+  };
+}
+
+/** A compiled generated attribute (exposed for `synth validate` previews). */
+export interface CompiledGenerated extends RecordStep {
+  /** Instruction messages with their parsed templates. */
+  readonly messages: readonly { role: Role; template: Template }[];
+  /** Renders the request messages for `record`. @throws {TemplateError} */
+  render(record: Readonly<Record<string, unknown>>, options?: { allowMissing?: boolean }): ChatMessage[];
+}
+
+/** The compiled program plus what `synth validate` shows. */
+export interface CompiledSynthesis {
+  program: Program;
+  plan: RecordPlan;
+  sources: PlannerSource[];
+  generated: CompiledGenerated[];
+  transforms: CompiledTransform[];
+  /** Non-fatal findings, e.g. passthrough names that never resolve (DECISIONS 10). */
+  warnings: string[];
+}
+
+/** Options of {@link compileSynthesis}. */
+export interface CompileOptions {
+  /** Already-read dataset and document sources (input_data / input_documents). */
+  extraSources?: PlannerSource[];
+  /** Overrides `config.seed`. */
+  seed?: number;
+  /** Per-request generation overrides sent with every generated-attribute request. */
+  generation?: GenerationParams;
+}
+
+const ROLES = new Set<Role>(["system", "user", "assistant", "tool"]);
+
+/**
+ * Compiles `config`.
+ *
+ * @throws {ConfigError} listing every template problem at once: syntax errors and
+ *   placeholders that name no attribute available at that stage (with the key path).
+ * @throws {ConfigError | InputError} from the planner and source readers (§7, §5).
+ */
+export function compileSynthesis(config: CompilableConfig, options: CompileOptions = {}): CompiledSynthesis {
+  const params = config.strategy_params;
+  const sources = [...exampleSources(params.input_examples), ...(options.extraSources ?? [])];
+  const plan = planRecords({
+    numSamples: config.num_samples,
+    sampledAttributes: params.sampled_attributes,
+    combinations: params.combination_sampling,
+    seed: options.seed ?? config.seed ?? undefined,
+    sources,
+  });
+  const formatter = createFormatter(params.sampled_attributes);
+  const issues: ConfigIssue[] = [];
+  const warnings: string[] = [];
+
+  const known = new Set<string>();
+  for (const source of sources) {
+    if ((source.num_shots ?? 0) > 1 && source.id) known.add(source.id);
+    else for (const key of Object.keys(source.rows[0] ?? {})) known.add(key);
+  }
+  for (const attr of params.sampled_attributes ?? []) known.add(attr.id);
+
+  const checkNames = (names: readonly string[], path: string) => {
+    for (const name of names) {
+      if (!known.has(name)) {
+        issues.push({
+          path,
+          message: `Unknown placeholder {${name}}: no attribute "${name}" exists at this point (known: ${
+            [...known].join(", ") || "none"
+          })`,
+        });
+      }
+    }
+  };
+
+  const generated: CompiledGenerated[] = [];
+  (params.generated_attributes ?? []).forEach((attr, a) => {
+    const base = `strategy_params.generated_attributes[${a}]`;
+    const messages: { role: Role; template: Template }[] = [];
+    attr.instruction_messages.forEach((m, j) => {
+      const path = `${base}.instruction_messages[${j}].content`;
+      const template = tryCompile(formatter, m.content, path, issues);
+      if (!template) return;
+      checkNames(template.placeholders, path);
+      const role = m.role.toLowerCase() as Role;
+      messages.push({ role: ROLES.has(role) ? role : "user", template });
+    });
+    let result: (raw: string) => Record<string, string>;
+    try {
+      result = compileAttributeResult(attr.id, attr.postprocessing_params);
+    } catch (error) {
+      issues.push({
+        path: `${base}.postprocessing_params.regex`,
+        message: `Error compiling GeneratedAttributePostprocessingParams.regex: ${(error as Error).message}`,
+      });
+      result = (raw) => ({ [attr.id]: raw });
+    }
+    const post = attr.postprocessing_params;
+    if (!post || (post.keep_original_text_attribute ?? true)) known.add(attr.id);
+    if (post) known.add(post.id);
+    generated.push(generatedStep(attr.id, messages, result, options.generation));
+  });
+
+  const transforms: CompiledTransform[] = [];
+  (params.transformed_attributes ?? []).forEach((attr, t) => {
+    const path = `strategy_params.transformed_attributes[${t}]`;
+    try {
+      const compiled = compileTransform(attr, formatter);
+      checkNames(compiled.placeholders, `${path}.transformation_strategy`);
+      transforms.push(compiled);
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        issues.push(...error.issues.map((i) => ({ ...i, path: i.path.startsWith("transformed") ? path : i.path })));
+      } else issues.push({ path, message: (error as Error).message });
+    }
+    known.add(attr.id);
+  });
+
+  const passthrough = params.passthrough_attributes ?? [];
+  const unknown = unresolvablePassthroughNames(passthrough, known);
+  if (unknown.length > 0) {
+    warnings.push(
+      `passthrough_attributes names that no record will have (ignored): ${unknown.join(", ")}`,
+    );
+  }
+  if (issues.length > 0) {
+    throw new ConfigError(
+      `Cannot compile config: ${issues.length} problem${issues.length === 1 ? "" : "s"} in templates`,
+      issues,
+    );
+  }
+
+  const project = passthrough.length > 0 ? compilePassthrough(passthrough) : undefined;
+  const program: Program = {
+    count: plan.count,
+    needsEngine: generated.length > 0,
+    record: (i) => plan.record(i),
+    steps: generated,
+    finish(record) {
+      for (const t of transforms) record[t.id] = t.apply(record);
+      return project ? project(record) : record;
+    },
+  };
+  return { program, plan, sources, generated, transforms, warnings };
+}
+
+function tryCompile(
+  formatter: Formatter,
+  text: string,
+  path: string,
+  issues: ConfigIssue[],
+): Template | undefined {
+  try {
+    return formatter.compile(text);
+  } catch (error) {
+    issues.push({ path, message: `Invalid template: ${(error as Error).message}` });
+    return undefined;
+  }
+}
+
+function generatedStep(
+  id: string,
+  messages: { role: Role; template: Template }[],
+  result: (raw: string) => Record<string, string>,
+  generation: GenerationParams | undefined,
+): CompiledGenerated {
+  const render = (record: Readonly<Record<string, unknown>>, options?: { allowMissing?: boolean }) =>
+    messages.map(({ role, template }): ChatMessage => ({ role, content: template.render(record, options) }));
+  return {
+    id,
+    messages,
+    render,
+    async run(record, generate) {
+      const reply = await generate({ messages: render(record), ...(generation ? { generation } : {}) });
+      const raw = typeof reply.message.content === "string" ? reply.message.content : "";
+      Object.assign(record, result(raw));
+    },
+  };
+}

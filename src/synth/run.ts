@@ -1,0 +1,135 @@
+/**
+ * One synthesis run end to end: opens the output and errors files, runs the compiled program
+ * through the scheduler, writes each record as soon as it and every earlier one are finished
+ * (DECISIONS difference 2), writes `<output>.summary.json`, and releases the engine.
+ * No console, no argv: progress is observable through the returned {@link RunStats} object
+ * that the caller passes in.
+ *
+ * @module
+ */
+import { writeFile } from "node:fs/promises";
+import type { Engine } from "../engines/contract.ts";
+import type { RetryPolicy } from "../engines/retry.ts";
+import type { EngineError } from "../errors.ts";
+import { ErrorsFileWriter } from "../outputs/errorsFile.ts";
+import { OrderedJsonlWriter } from "../outputs/jsonlWriter.ts";
+import { pyJsonDumps } from "../outputs/pyJson.ts";
+import type { CompiledSynthesis } from "./compile.ts";
+import { runPipeline } from "./pipeline.ts";
+import type { RunStats } from "./stats.ts";
+
+/** Options of {@link synthesize}. */
+export interface SynthesizeOptions {
+  /** JSONL output file (created or truncated, parent folders created). */
+  outputPath: string;
+  /** Creates the engine on first need; it is disposed when the run ends. */
+  createEngine: () => Promise<Engine>;
+  /** Live counters (create with `createRunStats(count)`). */
+  stats: RunStats;
+  retry: RetryPolicy;
+  /** Share of failed records (0-1) above which the run stops. Default 0.5. */
+  maxFailedFraction?: number;
+  /** Records to keep for the preview table. Default 3. */
+  previewCount?: number;
+  /** Records in flight; default the engine's concurrency. */
+  concurrency?: number;
+  signal?: AbortSignal;
+  onRetry?: (info: { index: number; attribute: string; delaySeconds: number; error: EngineError }) => void;
+  /** Extra fields for the summary file (engine, model, seed, config path). */
+  summaryExtra?: Record<string, unknown>;
+}
+
+/** What a finished (or stopped) run produced. */
+export interface SynthesisResult {
+  outputPath: string;
+  /** Set when at least one record failed. */
+  errorsPath?: string;
+  summaryPath: string;
+  /** The first records written, in plan order. */
+  preview: Record<string, unknown>[];
+  /** The error that stopped the run early, if any (records written before it are kept). */
+  stoppedBy?: unknown;
+}
+
+/** `out/x.jsonl` → `out/x.summary.json`. */
+export function summaryFilePath(outputPath: string): string {
+  return (outputPath.endsWith(".jsonl") ? outputPath.slice(0, -6) : outputPath) + ".summary.json";
+}
+
+/**
+ * Runs `compiled` and writes its records to `options.outputPath`.
+ *
+ * Never throws for per-record failures; a fatal engine error, too many failures or an abort
+ * end the run early and are returned as `stoppedBy` after the files are closed.
+ *
+ * @throws file-system errors opening the output.
+ */
+export async function synthesize(
+  compiled: CompiledSynthesis,
+  options: SynthesizeOptions,
+): Promise<SynthesisResult> {
+  const { stats } = options;
+  const previewCount = options.previewCount ?? 3;
+  const writer = await OrderedJsonlWriter.open(options.outputPath);
+  const errors = await ErrorsFileWriter.forOutput(options.outputPath);
+  const previewSlots: (Record<string, unknown> | null)[] = [];
+  let engine: Engine | undefined;
+  let stoppedBy: unknown;
+  try {
+    await runPipeline(compiled.program, {
+      getEngine: async () => (engine ??= await options.createEngine()),
+      stats,
+      retry: options.retry,
+      maxFailedFraction: options.maxFailedFraction,
+      concurrency: options.concurrency,
+      signal: options.signal,
+      onRetry: options.onRetry,
+      sink: {
+        put(index, record) {
+          if (index < previewCount * 4 && record) previewSlots[index] = record;
+          writer.put(index, record);
+        },
+        fail: (failure) => errors.write(failure),
+      },
+    });
+  } catch (error) {
+    stoppedBy = error;
+  } finally {
+    stats.finishedAt = Date.now();
+    await writer.close();
+    await errors.close();
+    await engine?.dispose();
+  }
+  const summaryPath = summaryFilePath(options.outputPath);
+  await writeFile(summaryPath, pyJsonDumps(summaryObject(stats, options, stoppedBy), {}) + "\n");
+  return {
+    outputPath: options.outputPath,
+    ...(errors.created ? { errorsPath: errors.path } : {}),
+    summaryPath,
+    preview: previewSlots.filter((r): r is Record<string, unknown> => !!r).slice(0, previewCount),
+    ...(stoppedBy !== undefined ? { stoppedBy } : {}),
+  };
+}
+
+function summaryObject(stats: RunStats, options: SynthesizeOptions, stoppedBy: unknown) {
+  const usage = (u: RunStats["usage"]) => ({
+    requests: u.requests,
+    input_tokens: u.inputTokens,
+    output_tokens: u.outputTokens,
+    cached_tokens: u.cachedTokens,
+  });
+  return {
+    output_path: options.outputPath,
+    ...options.summaryExtra,
+    records_planned: stats.planned,
+    records_written: stats.written,
+    records_failed: stats.failed,
+    failures: Object.fromEntries(stats.failureReasons),
+    usage: usage(stats.usage),
+    usage_by_attribute: Object.fromEntries(
+      [...stats.usageByAttribute].map(([id, u]) => [id, usage(u)]),
+    ),
+    wall_time_seconds: ((stats.finishedAt ?? Date.now()) - stats.startedAt) / 1000,
+    stopped_by: stoppedBy === undefined ? null : String((stoppedBy as Error)?.message ?? stoppedBy),
+  };
+}

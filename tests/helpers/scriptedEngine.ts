@@ -1,0 +1,74 @@
+/**
+ * A test double for the language model's *text* only: an in-process {@link Engine} whose
+ * replies come from a script function. Everything around it (planner, templates, scheduler,
+ * writers, CLI) is the real code. Also used by the pipeline-overhead benchmark as the
+ * "instant engine".
+ */
+import type { Engine, GenerateRequest, GenerateResult } from "../../src/engines/contract.ts";
+
+/** Options of {@link scriptedEngine}. */
+export interface ScriptedEngineOptions {
+  /** Reply text for a request (`calls` = 0-based call counter). Throw to simulate a failure. */
+  reply?: (request: GenerateRequest, calls: number) => string | Promise<string>;
+  /** Artificial latency per request in ms (0 = answer synchronously in a microtask). */
+  latencyMs?: number | ((request: GenerateRequest) => number);
+  maxConcurrency?: number;
+}
+
+/** A scripted engine that also records every request it saw and the peak concurrency. */
+export interface ScriptedEngine extends Engine {
+  readonly requests: GenerateRequest[];
+  readonly peakInFlight: number;
+  readonly disposed: boolean;
+}
+
+/** Creates a scripted engine. Default reply: `"reply to: <last message>"`. */
+export function scriptedEngine(options: ScriptedEngineOptions = {}): ScriptedEngine {
+  const requests: GenerateRequest[] = [];
+  let inFlight = 0;
+  let peak = 0;
+  let disposed = false;
+  const reply = options.reply ?? ((r) => `reply to: ${r.messages.at(-1)?.content ?? ""}`);
+  const engine: ScriptedEngine = {
+    name: "SCRIPTED",
+    model: "scripted",
+    maxConcurrency: options.maxConcurrency ?? 4,
+    capabilities: { jsonSchema: false, tools: false },
+    get requests() {
+      return requests;
+    },
+    get peakInFlight() {
+      return peak;
+    },
+    get disposed() {
+      return disposed;
+    },
+    async generate(request): Promise<GenerateResult> {
+      if (disposed) throw new Error("Cannot generate: the engine is disposed");
+      const calls = requests.length;
+      requests.push(request);
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      try {
+        const latency = typeof options.latencyMs === "function" ? options.latencyMs(request) : options.latencyMs ?? 0;
+        if (latency > 0) await new Promise((r) => setTimeout(r, latency));
+        const text = await reply(request, calls);
+        const input = request.messages.reduce((n, m) => n + (m.content?.length ?? 0), 0);
+        return {
+          message: { role: "assistant", content: text },
+          usage: { inputTokens: Math.ceil(input / 4), outputTokens: Math.ceil(text.length / 4) },
+          finishReason: "stop",
+        };
+      } finally {
+        inFlight--;
+      }
+    },
+    async dispose() {
+      disposed = true;
+    },
+    async [Symbol.asyncDispose]() {
+      disposed = true;
+    },
+  };
+  return engine;
+}
