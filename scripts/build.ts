@@ -1,0 +1,191 @@
+/**
+ * Builds the single executable `dist/synth` (runtime.md, "Single executable with llama.cpp
+ * inside"):
+ * 1. stage node-llama-cpp's runtime files (~30 MB) into `dist/.build/synth-runtime/`;
+ * 2. bundle `main.ts` with `Bun.build` and a plugin that points node-llama-cpp's
+ *    `import.meta.url` at the unpacked runtime;
+ * 3. `bun build --compile` the bundle with the staged folder embedded (`--asset`).
+ * At start-up the binary unpacks the runtime once per build id into `~/.cache/synth/<id>/`.
+ *
+ * Usage: `bun scripts/build.ts [--entry main.ts] [--outfile dist/synth] [--if-stale]`
+ * (`--if-stale` skips the build when `dist/synth` was built from the current sources).
+ *
+ * @module
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { isAbsolute, join, relative, resolve } from "node:path";
+import {
+  nodeLlamaCppPlugin,
+  optionalPlatformPackages,
+  REQUIRED_REWRITES,
+} from "./build/nodeLlamaCppPlugin.ts";
+import { sourceHash } from "./build/sourceHash.ts";
+import { installedPlatformPackages, stageRuntime } from "./build/stageRuntime.ts";
+
+const ROOT = resolve(import.meta.dir, "..");
+const NODE_MODULES = join(ROOT, "node_modules");
+const BUN = join(NODE_MODULES, ".bin", "bun");
+
+/** Options of {@link build}. */
+export interface BuildOptions {
+  /** Entry point, relative to the repository root. @default "main.ts" */
+  entry?: string;
+  /** Output executable. @default "<root>/dist/synth" */
+  outfile?: string;
+  /** Skip the build when `outfile` exists and was built from the current sources. */
+  ifStale?: boolean;
+  /** Progress lines. @default console.log */
+  log?: (line: string) => void;
+}
+
+/** Result of {@link build}. */
+export interface BuildResult {
+  outfile: string;
+  bytes: number;
+  /** False when `ifStale` found a fresh binary. */
+  built: boolean;
+  buildId?: string;
+}
+
+/** Path of the file that records which sources an executable was built from. */
+export function buildInfoPath(outfile: string): string {
+  return `${outfile}.buildinfo.json`;
+}
+
+/**
+ * Builds the executable.
+ *
+ * @throws Error when bundling or compiling fails, or when the node-llama-cpp rewrite did not
+ *   apply (an upgrade changed its files).
+ */
+export async function build(options: BuildOptions = {}): Promise<BuildResult> {
+  const log = options.log ?? console.log;
+  const entry = options.entry ?? "main.ts";
+  const outfile = resolve(ROOT, options.outfile ?? "dist/synth");
+  const hash = sourceHash(ROOT, entry);
+  if (options.ifStale && existsSync(outfile) && existsSync(buildInfoPath(outfile))) {
+    const info = JSON.parse(readFileSync(buildInfoPath(outfile), "utf8")) as {
+      sourceHash?: string;
+    };
+    if (info.sourceHash === hash) {
+      log(`${relative(ROOT, outfile)} is up to date`);
+      return { outfile, bytes: statSync(outfile).size, built: false };
+    }
+  }
+  const entryPath = isAbsolute(entry) ? entry : join(ROOT, entry);
+  if (!existsSync(entryPath)) {
+    throw new Error(`Cannot build: entry point ${entryPath} does not exist`);
+  }
+
+  const work = join(ROOT, "dist", ".build");
+  mkdirSync(work, { recursive: true });
+  const started = performance.now();
+
+  const staged = stageRuntime(NODE_MODULES, work);
+  log(
+    `Staged llama.cpp runtime ${staged.buildId}: ${staged.platformPackages.join(", ")} (${
+      mb(staged.bytes)
+    })`,
+  );
+
+  // Platform packages that are not installed stay unresolved imports (node-llama-cpp tries them
+  // and moves on); they must be external in both the bundle and the compile step.
+  const installed = new Set(installedPlatformPackages(NODE_MODULES));
+  const external = optionalPlatformPackages(NODE_MODULES).filter((p) => !installed.has(p));
+  const rewritten = new Set<string>();
+  const bundleDir = join(work, "bundle");
+  rmSync(bundleDir, { recursive: true, force: true });
+  const result = await Bun.build({
+    entrypoints: [entryPath],
+    outdir: bundleDir,
+    target: "bun",
+    format: "esm",
+    external,
+    plugins: [nodeLlamaCppPlugin(NODE_MODULES, rewritten)],
+    naming: "synth.js",
+  });
+  if (!result.success) {
+    throw new Error(`Cannot bundle ${entry}:\n${result.logs.map(String).join("\n")}`);
+  }
+  const imported = [...rewritten].some((p) => p.startsWith("node-llama-cpp/"));
+  if (imported) {
+    const missing = REQUIRED_REWRITES.filter((p) => !rewritten.has(p));
+    if (missing.length > 0 || ![...rewritten].some((p) => p.startsWith("@node-llama-cpp/"))) {
+      throw new Error(
+        `Cannot build: node-llama-cpp's import.meta.url was not rewritten in ${
+          missing.join(", ") || "the platform package"
+        }`,
+      );
+    }
+  } else {
+    log(`Note: ${entry} does not import node-llama-cpp; the runtime is embedded anyway`);
+  }
+
+  mkdirSync(resolve(outfile, ".."), { recursive: true });
+  const compile = Bun.spawnSync({
+    cmd: [
+      BUN,
+      "build",
+      "--compile",
+      "--no-compile-autoload-dotenv",
+      "--no-compile-autoload-bunfig",
+      ...external.flatMap((p) => ["--external", p]),
+      join(bundleDir, "synth.js"),
+      "--asset",
+      "synth-runtime",
+      "--outfile",
+      outfile,
+    ],
+    cwd: work,
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  if (compile.exitCode !== 0) {
+    const output = `${compile.stdout.toString()}${compile.stderr.toString()}`;
+    throw new Error(
+      `Cannot compile ${outfile}:\n${output.split("\n").map((l) => l.slice(0, 300)).join("\n")}`,
+    );
+  }
+  const bytes = statSync(outfile).size;
+  writeFileSync(
+    buildInfoPath(outfile),
+    JSON.stringify(
+      { sourceHash: hash, entry, buildId: staged.buildId, builtAt: new Date().toISOString() },
+      null,
+      2,
+    ),
+  );
+  log(
+    `Built ${relative(ROOT, outfile)}: ${mb(bytes)} in ${
+      ((performance.now() - started) / 1000).toFixed(1)
+    } s`,
+  );
+  return { outfile, bytes, built: true, buildId: staged.buildId };
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+if (import.meta.main) {
+  const args = process.argv.slice(2);
+  const options: BuildOptions = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "--entry") options.entry = args[++i];
+    else if (arg === "--outfile") options.outfile = args[++i];
+    else if (arg === "--if-stale") options.ifStale = true;
+    else {
+      console.error(
+        `Usage: bun scripts/build.ts [--entry main.ts] [--outfile dist/synth] [--if-stale]`,
+      );
+      process.exit(2);
+    }
+  }
+  try {
+    await build(options);
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exit(1);
+  }
+}

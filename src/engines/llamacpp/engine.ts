@@ -1,0 +1,268 @@
+/**
+ * The LLAMACPP engine: a GGUF model run in-process by llama.cpp through node-llama-cpp
+ * (spec §16.6; DECISIONS.md compatibility promise 4).
+ *
+ * One context holds N sequences (see {@link resolveLoadSettings}); each `generate` takes a free
+ * sequence (callers beyond N wait in FIFO order), and sequences that run at the same time share
+ * decode batches. A sequence's history is cleared after each request, so requests never see each
+ * other's tokens. The model's own chat template (from the GGUF) formats the conversation.
+ *
+ * @module
+ */
+import type {
+  Llama,
+  LlamaChat,
+  LlamaContext,
+  LlamaContextSequence,
+  LlamaGrammar,
+  LlamaModel,
+  Token,
+} from "node-llama-cpp";
+import type {
+  Engine,
+  EngineCapabilities,
+  FinishReason,
+  GenerateRequest,
+  GenerateResult,
+  GenerationParams,
+  JsonSchema,
+} from "../contract.ts";
+import { EngineError } from "../../errors.ts";
+import type { NodeLlamaCpp } from "../../runtime/loadNodeLlamaCpp.ts";
+import { resolveSampling } from "./generationParams.ts";
+import { toChatHistory } from "./messages.ts";
+import { abortError, SlotPool } from "./sequencePool.ts";
+
+/** One parallel sequence and the chat driver bound to it. */
+export interface Slot {
+  sequence: LlamaContextSequence;
+  chat: LlamaChat;
+}
+
+/** What {@link LlamaCppEngine} is built from (see `index.ts` for how it is loaded). */
+export interface LlamaCppParts {
+  nlc: NodeLlamaCpp;
+  llama: Llama;
+  model: LlamaModel;
+  context: LlamaContext;
+  slots: Slot[];
+  /** Display name (file name). */
+  modelName: string;
+  /** Generation parameters from the config; requests override them key by key. */
+  generation: GenerationParams & Record<string, unknown>;
+  warnOnce: (key: string, message: string) => void;
+  onDebug?: (message: string) => void;
+  /** Called once after everything native is freed. */
+  onDisposed?: () => void;
+}
+
+/** An {@link Engine} over a loaded node-llama-cpp model. Create it with `createLlamaCppEngine`. */
+export class LlamaCppEngine implements Engine {
+  readonly name = "LLAMACPP";
+  readonly model: string;
+  readonly maxConcurrency: number;
+  readonly capabilities: EngineCapabilities = { jsonSchema: true, tools: false };
+  /** Context size of each sequence, in tokens. */
+  readonly contextSize: number;
+
+  private readonly parts: LlamaCppParts;
+  private readonly pool: SlotPool<Slot>;
+  private readonly grammars = new Map<string, Promise<LlamaGrammar>>();
+  private readonly lifetime = new AbortController();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly vocabSize: number;
+  private disposing: Promise<void> | undefined;
+
+  constructor(parts: LlamaCppParts) {
+    this.parts = parts;
+    this.model = parts.modelName;
+    this.maxConcurrency = parts.slots.length;
+    this.contextSize = parts.context.contextSize;
+    this.pool = new SlotPool(parts.slots);
+    this.vocabSize = vocabularySize(parts.model);
+  }
+
+  /**
+   * Writes one assistant message for `request.messages`.
+   *
+   * @throws EngineError (`fatal`) after {@link dispose} or for requests with tools; EngineError
+   *   (not retryable) for a prompt longer than the context or an unusable JSON schema; an
+   *   `AbortError` when `request.signal` aborts.
+   */
+  generate(request: GenerateRequest): Promise<GenerateResult> {
+    if (this.disposing) {
+      return Promise.reject(
+        new EngineError("Cannot generate with LLAMACPP: the engine is disposed", { fatal: true }),
+      );
+    }
+    const run = this.run(request);
+    this.inFlight.add(run);
+    run.then(() => this.inFlight.delete(run), () => this.inFlight.delete(run));
+    return run;
+  }
+
+  private async run(request: GenerateRequest): Promise<GenerateResult> {
+    if (request.tools && request.tools.length > 0) {
+      throw new EngineError(
+        "Cannot generate with tools on LLAMACPP: tool calling is not supported yet",
+        {
+          fatal: true,
+        },
+      );
+    }
+    const merged = { ...this.parts.generation, ...(request.generation ?? {}) };
+    const { settings, unsupported } = resolveSampling(merged);
+    for (const item of unsupported) this.parts.warnOnce(`generation:${item.key}`, item.message);
+
+    const schema = request.jsonSchema ?? settings.guidedSchema;
+    const grammar = schema ? await this.grammarFor(schema) : undefined;
+    const history = toChatHistory(request.messages);
+    const signal = request.signal
+      ? AbortSignal.any([request.signal, this.lifetime.signal])
+      : this.lifetime.signal;
+
+    const slot = await this.pool.acquire(signal);
+    try {
+      const promptTokens = slot.chat.chatWrapper
+        .generateContextState({ chatHistory: history })
+        .contextText.tokenize(this.parts.model.tokenizer).length;
+      const room = this.contextSize - promptTokens - 1;
+      if (room < 1) {
+        throw new EngineError(
+          `Cannot generate with LLAMACPP: the prompt has ${promptTokens} tokens, the context holds ${this.contextSize} (raise inference_config.model.model_max_length)`,
+        );
+      }
+      const maxTokens = Math.min(settings.maxTokens, room);
+      const before = slot.sequence.tokenMeter.getState();
+      const penalties = settings.frequencyPenalty !== 0 || settings.presencePenalty !== 0;
+      const response = await slot.chat.generateResponse(history, {
+        maxTokens,
+        temperature: settings.temperature,
+        topP: settings.topP,
+        topK: settings.topK,
+        minP: settings.minP,
+        seed: settings.seed ?? randomSeed(),
+        customStopTriggers: [
+          ...settings.stopStrings,
+          ...settings.stopTokenIds.filter((id) => id < this.vocabSize).map((id) => [id as Token]),
+        ],
+        repeatPenalty: penalties
+          ? {
+            penalty: 1,
+            frequencyPenalty: settings.frequencyPenalty,
+            presencePenalty: settings.presencePenalty,
+          }
+          : false,
+        tokenBias: this.tokenBias(settings.logitBias),
+        grammar,
+        signal,
+      });
+      const used = slot.sequence.tokenMeter.diff(before);
+      const stop = response.metadata.stopReason;
+      if (stop === "abort") throw abortError(signal);
+      const finishReason: FinishReason = stop === "maxTokens" ? "length" : "stop";
+      return {
+        message: { role: "assistant", content: response.response },
+        // Prompt tokens evaluated; tokens sampled (including a final end-of-generation token).
+        usage: { inputTokens: used.usedInputTokens, outputTokens: used.usedOutputTokens },
+        finishReason,
+      };
+    } catch (error) {
+      throw this.mapError(error, signal);
+    } finally {
+      await slot.sequence.clearHistory().catch(() => undefined);
+      this.pool.release(slot);
+    }
+  }
+
+  private tokenBias(bias: Map<number, number>) {
+    if (bias.size === 0) return undefined;
+    const tokenBias = new this.parts.nlc.TokenBias(this.parts.model.tokenizer);
+    for (const [id, value] of bias) {
+      if (id >= this.vocabSize) {
+        this.parts.warnOnce(
+          `logit_bias.${id}`,
+          `generation.logit_bias token ${id} is ignored by LLAMACPP: the vocabulary has ${this.vocabSize} tokens`,
+        );
+        continue;
+      }
+      tokenBias.set(id as Token, value <= -100 ? "never" : { logit: value });
+    }
+    return tokenBias;
+  }
+
+  private grammarFor(schema: JsonSchema): Promise<LlamaGrammar> {
+    const key = JSON.stringify(schema);
+    let grammar = this.grammars.get(key);
+    if (!grammar) {
+      grammar = this.parts.llama.createGrammarForJsonSchema(schema as never).catch(
+        (error: unknown) => {
+          this.grammars.delete(key);
+          throw new EngineError(
+            `Cannot use the JSON schema with LLAMACPP: ${
+              (error as Error)?.message ?? String(error)
+            }`,
+            { cause: error },
+          );
+        },
+      );
+      this.grammars.set(key, grammar);
+    }
+    return grammar;
+  }
+
+  private mapError(error: unknown, signal: AbortSignal): Error {
+    if (error instanceof EngineError) return error;
+    if (signal.aborted) {
+      if (this.lifetime.signal.aborted) {
+        return new EngineError("Cannot generate with LLAMACPP: the engine is disposed", {
+          fatal: true,
+          cause: error,
+        });
+      }
+      return abortError(signal);
+    }
+    return new EngineError(
+      `Cannot generate with LLAMACPP: ${(error as Error)?.message ?? String(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+
+  /** Aborts running requests, then frees the context, model and llama.cpp. Idempotent. */
+  dispose(): Promise<void> {
+    this.disposing ??= (async () => {
+      const error = new EngineError("Cannot generate with LLAMACPP: the engine is disposed", {
+        fatal: true,
+      });
+      this.pool.close(error);
+      this.lifetime.abort(error);
+      await Promise.allSettled([...this.inFlight]);
+      for (const slot of this.parts.slots) slot.chat.dispose();
+      await this.parts.context.dispose();
+      await this.parts.model.dispose();
+      await this.parts.llama.dispose();
+      this.parts.onDisposed?.();
+    })();
+    return this.disposing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
+  }
+}
+
+function vocabularySize(model: LlamaModel): number {
+  const metadata = model.fileInfo.metadata as unknown as {
+    tokenizer?: { ggml?: { tokens?: readonly unknown[] } };
+  };
+  const tokens = metadata.tokenizer?.ggml?.tokens?.length;
+  if (tokens) return tokens;
+  const embeddings = model.fileInfo.tensorInfo?.find((t) => t.name === "token_embd.weight");
+  return Number(embeddings?.dimensions[1] ?? Number.MAX_SAFE_INTEGER);
+}
+
+function randomSeed(): number {
+  return crypto.getRandomValues(new Uint32Array(1))[0];
+}

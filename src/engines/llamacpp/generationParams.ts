@@ -1,0 +1,191 @@
+/**
+ * Maps oumi generation parameters (spec §16.1, {@link GenerationParams}) to the sampling
+ * settings the LLAMACPP engine passes to node-llama-cpp, and lists the parameters it cannot
+ * honour (the engine warns about each once per run, §16.1 last paragraph).
+ *
+ * Defaults follow oumi's LLAMACPP engine (§16.6: llama-cpp-python chat completion):
+ * `max_new_tokens` 1024, `temperature` 0 (greedy), `top_p` 1.0, `top_k` 40, `min_p` 0,
+ * no penalties. An unset `seed` draws a fresh random seed per request.
+ *
+ * @module
+ */
+import type { GenerationParams, JsonSchema } from "../contract.ts";
+
+/** Resolved sampling settings of one request. */
+export interface SamplingSettings {
+  /** Token limit of the reply, >= 1. */
+  maxTokens: number;
+  /** >= 0; 0 = greedy. */
+  temperature: number;
+  topP: number;
+  /** 0 disables top-k. */
+  topK: number;
+  minP: number;
+  /** Integer seed, or `undefined` for "draw one per request". */
+  seed?: number;
+  stopStrings: string[];
+  stopTokenIds: number[];
+  frequencyPenalty: number;
+  presencePenalty: number;
+  /** Token id -> additive logit bias in [-100, 100]. */
+  logitBias: Map<number, number>;
+  /** JSON schema from `guided_decoding.json` / `.choice`, used when a request has none. */
+  guidedSchema?: JsonSchema;
+}
+
+/** A parameter that cannot be honoured; `key` identifies it for warn-once bookkeeping. */
+export interface UnsupportedParam {
+  key: string;
+  message: string;
+}
+
+/** Parameters this engine maps to llama.cpp. */
+const SUPPORTED = new Set([
+  "max_new_tokens",
+  "temperature",
+  "top_p",
+  "top_k",
+  "min_p",
+  "seed",
+  "stop_strings",
+  "stop_token_ids",
+  "frequency_penalty",
+  "presence_penalty",
+  "logit_bias",
+  "guided_decoding",
+  // llama.cpp always keeps a KV cache, so `use_cache` is honoured whatever its value.
+  "use_cache",
+]);
+
+/** Ignored parameters: value that is harmless to ignore, and why others are not honoured. */
+const IGNORED: Record<string, { isDefault: (v: unknown) => boolean; why: string }> = {
+  batch_size: {
+    isDefault: (v) => v == null || v === 1,
+    why: "LLAMACPP batches by parallel sequences instead (model_kwargs.n_parallel)",
+  },
+  num_beams: { isDefault: (v) => v == null || v === 1, why: "beam search is not supported" },
+  use_sampling: {
+    isDefault: (v) => v == null || v === false,
+    why: "LLAMACPP samples whenever temperature > 0",
+  },
+  skip_special_tokens: {
+    isDefault: (v) => v == null || v === true,
+    why: "special tokens are always left out of the reply",
+  },
+  exclude_prompt_from_response: {
+    isDefault: (v) => v == null || v === true,
+    why: "the prompt is never part of the reply",
+  },
+  tool_choice: { isDefault: (v) => v == null, why: "LLAMACPP has no tool calling yet" },
+  parallel_tool_calls: {
+    isDefault: (v) => v == null || v === true,
+    why: "LLAMACPP has no tool calling yet",
+  },
+};
+
+/**
+ * Resolves `params` (config values merged with per-request overrides) into
+ * {@link SamplingSettings}, collecting what cannot be honoured instead of throwing.
+ *
+ * @example
+ * ```ts
+ * const { settings, unsupported } = resolveSampling({ max_new_tokens: 16, num_beams: 4 });
+ * // settings.maxTokens === 16; unsupported[0].key === "num_beams"
+ * ```
+ */
+export function resolveSampling(
+  params: GenerationParams & Record<string, unknown>,
+): { settings: SamplingSettings; unsupported: UnsupportedParam[] } {
+  const unsupported: UnsupportedParam[] = [];
+  for (const [key, value] of Object.entries(params)) {
+    if (SUPPORTED.has(key)) continue;
+    const rule = IGNORED[key];
+    if (rule) {
+      if (!rule.isDefault(value)) {
+        unsupported.push({ key, message: `generation.${key} is ignored by LLAMACPP: ${rule.why}` });
+      }
+    } else if (value != null) {
+      unsupported.push({
+        key,
+        message: `generation.${key} is ignored by LLAMACPP: unknown parameter`,
+      });
+    }
+  }
+
+  const logitBias = new Map<number, number>();
+  for (const [key, value] of Object.entries(params.logit_bias ?? {})) {
+    const id = Number(key);
+    if (!Number.isInteger(id) || id < 0 || typeof value !== "number" || !Number.isFinite(value)) {
+      unsupported.push({
+        key: `logit_bias.${key}`,
+        message:
+          `generation.logit_bias entry "${key}" is ignored by LLAMACPP: not a token id with a number`,
+      });
+      continue;
+    }
+    logitBias.set(id, Math.min(100, Math.max(-100, value)));
+  }
+
+  const settings: SamplingSettings = {
+    maxTokens: positiveInt(params.max_new_tokens, 1024),
+    temperature: nonNegative(params.temperature, 0),
+    topP: unitInterval(params.top_p, 1),
+    topK: params.top_k == null ? 40 : Math.max(0, Math.floor(params.top_k)),
+    minP: unitInterval(params.min_p, 0),
+    seed: params.seed == null ? undefined : Math.abs(Math.floor(params.seed)) % 2 ** 32,
+    stopStrings: (params.stop_strings ?? []).filter((s) => typeof s === "string" && s.length > 0),
+    stopTokenIds: (params.stop_token_ids ?? []).filter((id) => Number.isInteger(id) && id >= 0),
+    frequencyPenalty: finite(params.frequency_penalty, 0),
+    presencePenalty: finite(params.presence_penalty, 0),
+    logitBias,
+  };
+
+  const guided = params.guided_decoding as
+    | { json?: unknown; choice?: unknown; regex?: unknown }
+    | null
+    | undefined;
+  if (guided && typeof guided === "object") {
+    if (guided.json != null) {
+      try {
+        settings.guidedSchema =
+          (typeof guided.json === "string" ? JSON.parse(guided.json) : guided.json) as JsonSchema;
+      } catch (error) {
+        unsupported.push({
+          key: "guided_decoding.json",
+          message: `generation.guided_decoding.json is ignored by LLAMACPP: not valid JSON (${
+            (error as Error).message
+          })`,
+        });
+      }
+    } else if (Array.isArray(guided.choice)) {
+      settings.guidedSchema = { type: "string", enum: guided.choice.map(String) };
+    } else if (guided.regex != null) {
+      unsupported.push({
+        key: "guided_decoding.regex",
+        message:
+          "generation.guided_decoding.regex is ignored by LLAMACPP: only json and choice are supported",
+      });
+    }
+  }
+  return { settings, unsupported };
+}
+
+function positiveInt(value: unknown, fallback: number): number {
+  return typeof value === "number" && Number.isFinite(value)
+    ? Math.max(1, Math.floor(value))
+    : fallback;
+}
+
+function nonNegative(value: unknown, fallback: number): number {
+  return typeof value === "number" && Number.isFinite(value) ? Math.max(0, value) : fallback;
+}
+
+function unitInterval(value: unknown, fallback: number): number {
+  return typeof value === "number" && Number.isFinite(value)
+    ? Math.min(1, Math.max(0, value))
+    : fallback;
+}
+
+function finite(value: unknown, fallback: number): number {
+  return typeof value === "number" && Number.isFinite(value) ? value : fallback;
+}
