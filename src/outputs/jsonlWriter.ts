@@ -18,7 +18,7 @@
 import { closeSync, fsyncSync, openSync, writeSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
-import { pyJsonDumps } from "./pyJson.ts";
+import { PyJsonLineEncoder } from "./pyJsonLine.ts";
 
 /** Options of {@link OrderedJsonlWriter.open}. */
 export interface OrderedJsonlWriterOptions {
@@ -28,11 +28,11 @@ export interface OrderedJsonlWriterOptions {
   flushIntervalMs?: number;
   /** Write as soon as this many in-order records are buffered. Default 256. */
   flushRecords?: number;
-  /** Write as soon as this many characters are buffered. Default 1 MiB. */
+  /** Write as soon as this many bytes are buffered. Default 1 MiB. */
   flushChars?: number;
   /** `fsync` after every write, not only at close (slower; guards against power loss). Default false. */
   fsync?: boolean;
-  /** One record to one line (no newline). Default: Python-compatible JSON ({@link pyJsonDumps}). */
+  /** One record to one line (no newline). Default: Python-compatible JSON (`pyJsonDumps`, encoded by {@link PyJsonLineEncoder}). */
   serialize?: (record: Record<string, unknown>) => string;
 }
 
@@ -61,15 +61,18 @@ export interface OrderedJsonlWriterSummary {
 export class OrderedJsonlWriter {
   /** Index of the next record to write. */
   private nextIndex: number;
-  private readonly waiting = new Map<number, string | null>();
-  private buffer: string[] = [];
-  private bufferedChars = 0;
+  private readonly waiting = new Map<number, Uint8Array | null>();
+  /** In-order lines not yet written: bytes `[0, pendingBytes)` of `pending`. */
+  private pending = new Uint8Array(1 << 16);
+  private pendingBytes = 0;
+  private pendingCount = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private writtenCount = 0;
   private skippedCount = 0;
   private failure: unknown;
   private closed = false;
-  private readonly serialize: (record: Record<string, unknown>) => string;
+  /** The line of a record; the bytes may be reused by the next call (copy to keep them). */
+  private readonly serialize: (record: Record<string, unknown>) => Uint8Array;
   private readonly exitHook = () => {
     try {
       this.writeBuffer();
@@ -85,7 +88,14 @@ export class OrderedJsonlWriter {
     private readonly options: OrderedJsonlWriterOptions,
   ) {
     this.nextIndex = options.firstIndex ?? 0;
-    this.serialize = options.serialize ?? ((record) => pyJsonDumps(record));
+    if (options.serialize) {
+      const custom = options.serialize;
+      const encoder = new TextEncoder();
+      this.serialize = (record) => encoder.encode(custom(record) + "\n");
+    } else {
+      const lines = new PyJsonLineEncoder();
+      this.serialize = (record) => lines.encodeView(record);
+    }
     process.on("exit", this.exitHook);
   }
 
@@ -112,7 +122,7 @@ export class OrderedJsonlWriter {
   }
   /** In-order records buffered for the next write. */
   get buffered(): number {
-    return this.buffer.length;
+    return this.pendingCount;
   }
   /** Finished records held because an earlier index is not finished (the out-of-order window). */
   get waitingCount(): number {
@@ -138,9 +148,9 @@ export class OrderedJsonlWriter {
         `Cannot write record ${index} to "${this.path}": index was already written or is invalid`,
       );
     }
-    const line = record === null ? null : this.serialize(record) + "\n";
+    const line = record === null ? null : this.serialize(record);
     if (index !== this.nextIndex) {
-      this.waiting.set(index, line);
+      this.waiting.set(index, line && line.slice());
       return;
     }
     this.append(line);
@@ -149,7 +159,7 @@ export class OrderedJsonlWriter {
       this.waiting.delete(this.nextIndex);
       this.append(next);
     }
-    if (this.buffer.length) {
+    if (this.pendingCount) {
       this.timer ??= setTimeout(() => this.timedFlush(), this.options.flushIntervalMs ?? 200);
     }
   }
@@ -193,17 +203,24 @@ export class OrderedJsonlWriter {
     await this.close();
   }
 
-  private append(line: string | null): void {
+  private append(line: Uint8Array | null): void {
     this.nextIndex++;
     if (line === null) {
       this.skippedCount++;
       return;
     }
-    this.buffer.push(line);
-    this.bufferedChars += line.length;
+    const end = this.pendingBytes + line.length;
+    if (end > this.pending.length) {
+      const grown = new Uint8Array(Math.max(end, this.pending.length * 2));
+      grown.set(this.pending.subarray(0, this.pendingBytes));
+      this.pending = grown;
+    }
+    this.pending.set(line, this.pendingBytes);
+    this.pendingBytes = end;
+    this.pendingCount++;
     if (
-      this.buffer.length >= (this.options.flushRecords ?? 256) ||
-      this.bufferedChars >= (this.options.flushChars ?? 1 << 20)
+      this.pendingCount >= (this.options.flushRecords ?? 256) ||
+      this.pendingBytes >= (this.options.flushChars ?? 1 << 20)
     ) {
       this.writeBuffer();
     }
@@ -219,11 +236,11 @@ export class OrderedJsonlWriter {
   }
 
   private writeBuffer(): void {
-    if (this.buffer.length === 0) return;
-    const data = Buffer.from(this.buffer.join(""), "utf8");
-    const count = this.buffer.length;
-    this.buffer = [];
-    this.bufferedChars = 0;
+    if (this.pendingCount === 0) return;
+    const data = this.pending.subarray(0, this.pendingBytes);
+    const count = this.pendingCount;
+    this.pendingBytes = 0;
+    this.pendingCount = 0;
     try {
       for (let offset = 0; offset < data.length;) {
         offset += writeSync(this.fd, data, offset, data.length - offset);

@@ -68,6 +68,16 @@ function number(x: number): string {
 type Encoder = (value: unknown, inArray: boolean) => string | undefined;
 
 function makeEncoder(str: (s: string) => string, sortKeys: boolean): Encoder {
+  const keyCache = new Map<string, string>();
+  const keyPart = (key: string): string => {
+    let k = keyCache.get(key);
+    if (k === undefined) {
+      if (keyCache.size > 4096) keyCache.clear();
+      k = str(key) + ": ";
+      keyCache.set(key, k);
+    }
+    return k;
+  };
   const encode: Encoder = (value, inArray) => {
     switch (typeof value) {
       case "string":
@@ -102,7 +112,7 @@ function makeEncoder(str: (s: string) => string, sortKeys: boolean): Encoder {
       for (const key of Object.keys(rec)) {
         const v = encode(rec[key], false);
         if (v === undefined) continue;
-        out += (out ? ", " : "{") + str(key) + ": " + v;
+        out += (out ? ", " : "{") + keyPart(key) + v;
       }
       return out ? out + "}" : "{}";
     }

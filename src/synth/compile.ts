@@ -7,14 +7,14 @@
  *
  * @module
  */
-import type { ChatMessage, GenerationParams, Role } from "../engines/contract.ts";
+import type { ChatMessage, GenerateRequest, GenerationParams, Role } from "../engines/contract.ts";
 import { type ConfigIssue, ConfigError } from "../errors.ts";
 import { exampleSources, type ExampleSourceSpec } from "../inputs/examples.ts";
 import { type PlannerSource, planRecords, type RecordPlan } from "../plan/planner.ts";
 import type { AttributeCombinationSpec, SampledAttributeSpec } from "../plan/sampling.ts";
 import { createFormatter, type Formatter, type Template } from "../template/format.ts";
 import { compilePassthrough, unresolvablePassthroughNames } from "./passthrough.ts";
-import { compileAttributeResult, type PostprocessingParams } from "./postprocess.ts";
+import { compilePostprocessor, type PostprocessingParams } from "./postprocess.ts";
 import type { Program, RecordStep } from "./program.ts";
 import { type CompiledTransform, compileTransform, type TransformedAttributeSpec } from "./transforms.ts";
 
@@ -123,20 +123,21 @@ export function compileSynthesis(config: CompilableConfig, options: CompileOptio
       const role = m.role.toLowerCase() as Role;
       messages.push({ role: ROLES.has(role) ? role : "user", template });
     });
-    let result: (raw: string) => Record<string, string>;
+    const post = attr.postprocessing_params;
+    let store: (record: Record<string, unknown>, raw: string) => void = (record, raw) => {
+      record[attr.id] = raw;
+    };
     try {
-      result = compileAttributeResult(attr.id, attr.postprocessing_params);
+      store = resultWriter(attr.id, post);
     } catch (error) {
       issues.push({
         path: `${base}.postprocessing_params.regex`,
         message: `Error compiling GeneratedAttributePostprocessingParams.regex: ${(error as Error).message}`,
       });
-      result = (raw) => ({ [attr.id]: raw });
     }
-    const post = attr.postprocessing_params;
     if (!post || (post.keep_original_text_attribute ?? true)) known.add(attr.id);
     if (post) known.add(post.id);
-    generated.push(generatedStep(attr.id, messages, result, options.generation));
+    generated.push(generatedStep(attr.id, messages, store, options.generation));
   });
 
   const transforms: CompiledTransform[] = [];
@@ -196,10 +197,39 @@ function tryCompile(
   }
 }
 
+/**
+ * Stores a generated attribute's reply in the record (§9.2 step 4): `{id: raw}`, plus
+ * `{post_id: processed}` with postprocessing; the raw id is left out when
+ * `keep_original_text_attribute` is false.
+ *
+ * @throws {SyntaxError} for a regex that is not valid Python.
+ */
+function resultWriter(
+  id: string,
+  post: PostprocessingParams | null | undefined,
+): (record: Record<string, unknown>, raw: string) => void {
+  if (!post) {
+    return (record, raw) => {
+      record[id] = raw;
+    };
+  }
+  const process = compilePostprocessor(post);
+  const postId = post.id;
+  if (post.keep_original_text_attribute ?? true) {
+    return (record, raw) => {
+      record[id] = raw;
+      record[postId] = process(raw);
+    };
+  }
+  return (record, raw) => {
+    record[postId] = process(raw);
+  };
+}
+
 function generatedStep(
   id: string,
   messages: { role: Role; template: Template }[],
-  result: (raw: string) => Record<string, string>,
+  store: (record: Record<string, unknown>, raw: string) => void,
   generation: GenerationParams | undefined,
 ): CompiledGenerated {
   const render = (record: Readonly<Record<string, unknown>>, options?: { allowMissing?: boolean }) =>
@@ -209,9 +239,10 @@ function generatedStep(
     messages,
     render,
     async run(record, generate) {
-      const reply = await generate({ messages: render(record), ...(generation ? { generation } : {}) });
-      const raw = typeof reply.message.content === "string" ? reply.message.content : "";
-      Object.assign(record, result(raw));
+      const request: GenerateRequest = { messages: render(record) };
+      if (generation) request.generation = generation;
+      const reply = await generate(request);
+      store(record, typeof reply.message.content === "string" ? reply.message.content : "");
     },
   };
 }

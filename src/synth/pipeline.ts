@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { Engine, GenerateResult } from "../engines/contract.ts";
+import type { Engine, GenerateRequest, GenerateResult } from "../engines/contract.ts";
 import { type RetryPolicy, withRetries } from "../engines/retry.ts";
 import { EngineError } from "../errors.ts";
 import { type RecordFailure, failureReason, toRecordFailure } from "./failure.ts";
@@ -65,6 +65,7 @@ export async function runPipeline(program: Program, options: PipelineOptions): P
   const windowSize = options.windowSize ?? Math.max(256, 8 * concurrency);
 
   const stop = new AbortController();
+  const stopSignal = stop.signal;
   let stopError: unknown;
   const halt = (error: unknown) => {
     if (stopError === undefined) stopError = error;
@@ -80,42 +81,67 @@ export async function runPipeline(program: Program, options: PipelineOptions): P
   const finishedAhead = new Set<number>();
   let wakeWaiters: (() => void)[] = [];
   const markFinished = (index: number) => {
-    finishedAhead.add(index);
-    while (finishedAhead.delete(oldestUnfinished)) oldestUnfinished++;
+    if (index === oldestUnfinished && finishedAhead.size === 0) oldestUnfinished++;
+    else {
+      finishedAhead.add(index);
+      while (finishedAhead.delete(oldestUnfinished)) oldestUnfinished++;
+    }
+    if (wakeWaiters.length === 0) return;
     const waiters = wakeWaiters;
     wakeWaiters = [];
     for (const wake of waiters) wake();
   };
 
-  const generate = async (index: number, attribute: string, request: Parameters<Engine["generate"]>[0]) => {
+  // Fast path: one direct call; the retry machinery is entered only after a failure.
+  const generate = async (index: number, attribute: string, request: GenerateRequest) => {
+    request.signal = stopSignal;
+    let value: GenerateResult;
+    try {
+      value = await engine!.generate(request);
+    } catch (first) {
+      value = await retryAfterFirstFailure(first, index, attribute, request);
+    }
+    addUsage(stats, attribute, value.usage);
+    return value;
+  };
+  const retryAfterFirstFailure = async (
+    first: unknown,
+    index: number,
+    attribute: string,
+    request: GenerateRequest,
+  ): Promise<GenerateResult> => {
     const { value } = await withRetries<GenerateResult>(
-      () => engine!.generate({ ...request, signal: stop.signal }),
+      (attempt) => (attempt === 0 ? Promise.reject(first) : engine!.generate(request)),
       options.retry,
       {
         signal: stop.signal,
         onRetry: (error, delaySeconds) => options.onRetry?.({ index, attribute, delaySeconds, error }),
       },
     );
-    addUsage(stats, attribute, value.usage);
     return value;
   };
 
+  const steps = program.steps;
   const processRecord = async (index: number) => {
     let stage: string | undefined;
     try {
       const record = program.record(index);
-      for (const step of program.steps) {
-        stage = step.id;
-        await step.run(record, (request) => generate(index, step.id, request));
-        if (stop.signal.aborted) return;
+      if (steps.length > 0) {
+        const generateForRecord = (request: GenerateRequest) => generate(index, stage!, request);
+        for (let s = 0; s < steps.length; s++) {
+          stage = steps[s].id;
+          await steps[s].run(record, generateForRecord);
+          if (stopError !== undefined) return;
+        }
+        stage = undefined;
       }
-      stage = undefined;
       const out = program.finish(record);
       stats.written++;
       stats.done++;
-      await sink.put(index, out);
+      const pending = sink.put(index, out);
+      if (pending) await pending;
     } catch (error) {
-      if (stop.signal.aborted && stopError !== undefined) return;
+      if (stopError !== undefined) return;
       if (error instanceof EngineError && error.fatal) return halt(error);
       const failure = toRecordFailure(index, error, stage);
       stats.failed++;
@@ -139,7 +165,7 @@ export async function runPipeline(program: Program, options: PipelineOptions): P
   };
 
   const worker = async () => {
-    while (!stop.signal.aborted) {
+    while (stopError === undefined) {
       if (next >= total) return;
       if (next >= oldestUnfinished + windowSize) {
         await new Promise<void>((resolve) => wakeWaiters.push(resolve));
