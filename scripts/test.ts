@@ -22,3 +22,4 @@ const passed = count("pass");
 const failed = count("fail") + (code !== 0 && count("fail") === 0 ? 1 : 0);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(code === 0 && failed === 0 ? 0 : 1);
+export {};

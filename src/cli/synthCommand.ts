@@ -54,6 +54,11 @@ export async function runSynth(options: SynthOptions, ctx: { io: CliIO; logger: 
   const config = loaded.config;
   const inference = config.inference_config;
   const choice = chooseEngine(inference);
+  if (compiled.unsupported.length > 0) {
+    throw new ConfigError(`Cannot run ${loaded.file}: it uses features this build does not support yet`, [
+      ...compiled.unsupported.map((message) => ({ path: message.split(":")[0], message, file: loaded.file })),
+    ]);
+  }
   if (compiled.program.needsEngine && choice.adapter === null) {
     throw new ConfigError(`Cannot run ${loaded.file}: engine ${choice.engine} is not supported yet`, [
       { path: "inference_config.engine", message: choice.description, file: loaded.file },

@@ -24,6 +24,9 @@ export async function runValidate(
   const choice = chooseEngine(loaded.config.inference_config);
   const c = pc.createColors(useColors(io.stdout, io.env));
   io.stdout.write(renderPlan(loaded, compiled, choice, { show: options.show, colors: c, seedGiven: options.seed !== undefined }));
+  for (const feature of compiled.unsupported) {
+    logger.warn(`The config is valid, but this build cannot run it yet: ${feature}`);
+  }
   if (compiled.program.needsEngine && choice.adapter === null) {
     logger.warn(
       `The config is valid, but this build cannot run it yet: ${choice.description}`,

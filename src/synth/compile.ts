@@ -13,7 +13,7 @@ import { exampleSources, type ExampleSourceSpec } from "../inputs/examples.ts";
 import { type PlannerSource, planRecords, type RecordPlan } from "../plan/planner.ts";
 import type { AttributeCombinationSpec, SampledAttributeSpec } from "../plan/sampling.ts";
 import { createFormatter, type Formatter, type Template } from "../template/format.ts";
-import { compilePassthrough, unresolvablePassthroughNames } from "./passthrough.ts";
+import { compilePassthrough } from "./passthrough.ts";
 import { compilePostprocessor, type PostprocessingParams } from "./postprocess.ts";
 import type { Program, RecordStep } from "./program.ts";
 import { type CompiledTransform, compileTransform, type TransformedAttributeSpec } from "./transforms.ts";
@@ -36,6 +36,9 @@ export interface CompilableConfig {
     generated_attributes?: readonly GeneratedAttributeSpec[] | null;
     transformed_attributes?: readonly TransformedAttributeSpec[] | null;
     passthrough_attributes?: readonly string[] | null;
+    input_data?: readonly unknown[] | null;
+    input_documents?: readonly unknown[] | null;
+    multiturn_attributes?: readonly { id: string }[] | null;
   };
 }
 
@@ -54,8 +57,13 @@ export interface CompiledSynthesis {
   sources: PlannerSource[];
   generated: CompiledGenerated[];
   transforms: CompiledTransform[];
-  /** Non-fatal findings, e.g. passthrough names that never resolve (DECISIONS 10). */
+  /** Non-fatal findings for the user. */
   warnings: string[];
+  /**
+   * Config sections this build validates but cannot execute yet (e.g. `multiturn_attributes`),
+   * each with a one-line explanation. A run refuses to start while this is non-empty.
+   */
+  unsupported: string[];
 }
 
 /** Options of {@link compileSynthesis}. */
@@ -91,6 +99,19 @@ export function compileSynthesis(config: CompilableConfig, options: CompileOptio
   const issues: ConfigIssue[] = [];
   const warnings: string[] = [];
 
+  const unsupported: string[] = [];
+  const unreadSources = (["input_data", "input_documents"] as const).filter(
+    (key) => (params[key]?.length ?? 0) > 0 && !options.extraSources,
+  );
+  for (const key of unreadSources) {
+    unsupported.push(`${key}: datasets and documents as inputs are not supported yet in this build`);
+  }
+  if ((params.multiturn_attributes?.length ?? 0) > 0) {
+    unsupported.push("multiturn_attributes: multi-turn conversations are not supported yet in this build");
+  }
+  // Columns of sources that were not read are unknown: placeholders cannot be checked then.
+  const namespaceKnown = unreadSources.length === 0;
+
   const known = new Set<string>();
   for (const source of sources) {
     if ((source.num_shots ?? 0) > 1 && source.id) known.add(source.id);
@@ -99,6 +120,7 @@ export function compileSynthesis(config: CompilableConfig, options: CompileOptio
   for (const attr of params.sampled_attributes ?? []) known.add(attr.id);
 
   const checkNames = (names: readonly string[], path: string) => {
+    if (!namespaceKnown) return;
     for (const name of names) {
       if (!known.has(name)) {
         issues.push({
@@ -140,6 +162,8 @@ export function compileSynthesis(config: CompilableConfig, options: CompileOptio
     generated.push(generatedStep(attr.id, messages, store, options.generation));
   });
 
+  for (const mt of params.multiturn_attributes ?? []) known.add(mt.id).add(`${mt.id}_plan`);
+
   const transforms: CompiledTransform[] = [];
   (params.transformed_attributes ?? []).forEach((attr, t) => {
     const path = `strategy_params.transformed_attributes[${t}]`;
@@ -156,12 +180,6 @@ export function compileSynthesis(config: CompilableConfig, options: CompileOptio
   });
 
   const passthrough = params.passthrough_attributes ?? [];
-  const unknown = unresolvablePassthroughNames(passthrough, known);
-  if (unknown.length > 0) {
-    warnings.push(
-      `passthrough_attributes names that no record will have (ignored): ${unknown.join(", ")}`,
-    );
-  }
   if (issues.length > 0) {
     throw new ConfigError(
       `Cannot compile config: ${issues.length} problem${issues.length === 1 ? "" : "s"} in templates`,
@@ -180,7 +198,7 @@ export function compileSynthesis(config: CompilableConfig, options: CompileOptio
       return project ? project(record) : record;
     },
   };
-  return { program, plan, sources, generated, transforms, warnings };
+  return { program, plan, sources, generated, transforms, warnings, unsupported };
 }
 
 function tryCompile(
