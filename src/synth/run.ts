@@ -62,7 +62,8 @@ export function summaryFilePath(outputPath: string): string {
  * Never throws for per-record failures; a fatal engine error, too many failures or an abort
  * end the run early and are returned as `stoppedBy` after the files are closed.
  *
- * @throws file-system errors opening the output.
+ * @throws what `createEngine` throws (before any file is opened), and file-system errors
+ *   opening the output.
  */
 export async function synthesize(
   compiled: CompiledSynthesis,
@@ -70,14 +71,24 @@ export async function synthesize(
 ): Promise<SynthesisResult> {
   const { stats } = options;
   const previewCount = options.previewCount ?? 3;
-  const writer = await OrderedJsonlWriter.open(options.outputPath);
-  const errors = await ErrorsFileWriter.forOutput(options.outputPath);
+  // The engine loads before any file is touched: a bad model path must not truncate the output
+  // of an earlier run.
+  const engine = compiled.program.needsEngine ? await options.createEngine() : undefined;
+  stats.startedAt = Date.now(); // rates and wall time exclude the model load
+  let writer: OrderedJsonlWriter;
+  let errors: ErrorsFileWriter;
+  try {
+    writer = await OrderedJsonlWriter.open(options.outputPath);
+    errors = await ErrorsFileWriter.forOutput(options.outputPath);
+  } catch (error) {
+    await engine?.dispose();
+    throw error;
+  }
   const previewSlots: (Record<string, unknown> | null)[] = [];
-  let engine: Engine | undefined;
   let stoppedBy: unknown;
   try {
     await runPipeline(compiled.program, {
-      getEngine: async () => (engine ??= await options.createEngine()),
+      getEngine: async () => engine!,
       stats,
       retry: options.retry,
       maxFailedFraction: options.maxFailedFraction,

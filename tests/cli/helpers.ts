@@ -1,0 +1,48 @@
+/**
+ * Runs the CLI in-process with captured stdout/stderr, or as a real `bun main.ts` process.
+ */
+import { resolve } from "node:path";
+import { type CliIO, runCli } from "../../src/cli/main.ts";
+
+export const ROOT = resolve(import.meta.dir, "..", "..");
+
+/** A text sink that keeps what was written. */
+export function captureSink() {
+  let text = "";
+  return {
+    sink: { write: (s: string) => void (text += s), isTTY: false },
+    get text() {
+      return text;
+    },
+  };
+}
+
+/** Runs `synth <argv>` in this process; resolves with the exit code and the captured output. */
+export async function runInProcess(argv: string[], options: { cwd: string; env?: Record<string, string> }) {
+  const out = captureSink();
+  const err = captureSink();
+  const io: CliIO = {
+    stdout: out.sink,
+    stderr: err.sink,
+    env: { NO_COLOR: "1", ...options.env },
+    cwd: options.cwd,
+  };
+  const code = await runCli(argv, io);
+  return { code, stdout: out.text, stderr: err.text };
+}
+
+/** Runs `bun main.ts <argv>` as a child process. */
+export async function runProcess(argv: string[], options: { cwd: string; env?: Record<string, string> }) {
+  const proc = Bun.spawn([process.execPath, resolve(ROOT, "main.ts"), ...argv], {
+    cwd: options.cwd,
+    env: { ...process.env, NO_COLOR: "1", ...options.env },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  return { code, stdout, stderr };
+}
