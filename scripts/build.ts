@@ -164,7 +164,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
 }
 
 function mb(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 if (import.meta.main) {
