@@ -7,7 +7,10 @@
 import { runCli } from "./src/cli/main.ts";
 
 const interrupt = new AbortController();
-process.once("SIGINT", () => interrupt.abort(Object.assign(new Error("Interrupted by Ctrl-C"), { name: "AbortError" })));
+process.once(
+  "SIGINT",
+  () => interrupt.abort(Object.assign(new Error("Interrupted by Ctrl-C"), { name: "AbortError" })),
+);
 
 const code = await runCli(process.argv.slice(2), {
   stdout: process.stdout,

@@ -27,7 +27,10 @@ const args = [
   ...process.argv.slice(2),
 ];
 console.error(`$ synth ${args.slice(1).join(" ")}`);
-const proc = Bun.spawn([process.execPath, ...args], { stdio: ["inherit", "inherit", "inherit"], cwd: root });
+const proc = Bun.spawn([process.execPath, ...args], {
+  stdio: ["inherit", "inherit", "inherit"],
+  cwd: root,
+});
 const code = await proc.exited;
 if (code === 0) console.error(`\nDataset: ${output}`);
 process.exit(code);

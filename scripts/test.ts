@@ -17,7 +17,8 @@ for await (const chunk of proc.stderr) {
   tail = (tail + decoder.decode(chunk, { stream: true })).slice(-20000);
 }
 const code = await proc.exited;
-const count = (label: string) => Number(tail.match(new RegExp(`^\\s*(\\d+) ${label}$`, "m"))?.[1] ?? 0);
+const count = (label: string) =>
+  Number(tail.match(new RegExp(`^\\s*(\\d+) ${label}$`, "m"))?.[1] ?? 0);
 const passed = count("pass");
 const failed = count("fail") + (code !== 0 && count("fail") === 0 ? 1 : 0);
 console.log(`${passed} passed, ${failed} failed`);

@@ -55,14 +55,20 @@ const config = (n: number): CompilableConfig => ({
           { role: "user", content: "Write a question about {topic} ({topic.description})." },
         ],
       },
-      { id: "answer", instruction_messages: [{ role: "user", content: "Answer this: {question}" }] },
+      {
+        id: "answer",
+        instruction_messages: [{ role: "user", content: "Answer this: {question}" }],
+      },
     ],
     transformed_attributes: [{
       id: "conversation",
       transformation_strategy: {
         type: "CHAT",
         chat_transform: {
-          messages: [{ role: "user", content: "{question}" }, { role: "assistant", content: "{answer}" }],
+          messages: [{ role: "user", content: "{question}" }, {
+            role: "assistant",
+            content: "{answer}",
+          }],
         },
       },
     }],
@@ -98,7 +104,12 @@ async function runSynth(n: number) {
   const stats = createRunStats(n);
   const out = join(dir, `synth-${n}.jsonl`);
   const t0 = performance.now();
-  await synthesize(compiled, { outputPath: out, stats, retry: DEFAULT_RETRY_POLICY, createEngine: async () => engine });
+  await synthesize(compiled, {
+    outputPath: out,
+    stats,
+    retry: DEFAULT_RETRY_POLICY,
+    createEngine: async () => engine,
+  });
   return { seconds: (performance.now() - t0) / 1000, bytes: statSync(out).size };
 }
 
@@ -110,7 +121,12 @@ async function runSynth(n: number) {
 async function runLoop(n: number) {
   const engine = instantEngine();
   const topics = ["math", "history", "art", "biology"];
-  const names: Record<string, string> = { math: "Math", history: "History", art: "Art", biology: "Biology" };
+  const names: Record<string, string> = {
+    math: "Math",
+    history: "History",
+    art: "Art",
+    biology: "Biology",
+  };
   const out = join(dir, `loop-${n}.jsonl`);
   const file = await open(out, "w");
   const t0 = performance.now();
@@ -123,15 +139,31 @@ async function runLoop(n: number) {
     const level = rand() < 0.5 ? "easy" : "hard";
     const question = (await engine.generate({
       messages: [
-        { role: "system", content: `You write ${level === "easy" ? "Easy" : "Hard"} quiz questions (${level === "easy" ? "basic" : "expert"}).` },
-        { role: "user", content: `Write a question about ${names[topic]} (questions about ${topic}).` },
+        {
+          role: "system",
+          content: `You write ${level === "easy" ? "Easy" : "Hard"} quiz questions (${
+            level === "easy" ? "basic" : "expert"
+          }).`,
+        },
+        {
+          role: "user",
+          content: `Write a question about ${names[topic]} (questions about ${topic}).`,
+        },
       ],
     })).message.content!;
-    const answer = (await engine.generate({ messages: [{ role: "user", content: `Answer this: ${question}` }] }))
-      .message.content!;
-    buffer += `{"topic": ${q(topic)}, "level": ${q(level)}, "question": ${q(question)}, "answer": ${q(answer)}, ` +
-      `"conversation": {"conversation_id": ${q(`conversation-${crypto.randomUUID()}`)}, "messages": [` +
-      `{"content": ${q(question)}, "role": "user"}, {"content": ${q(answer)}, "role": "assistant"}], "metadata": {}}}\n`;
+    const answer =
+      (await engine.generate({ messages: [{ role: "user", content: `Answer this: ${question}` }] }))
+        .message.content!;
+    buffer +=
+      `{"topic": ${q(topic)}, "level": ${q(level)}, "question": ${q(question)}, "answer": ${
+        q(answer)
+      }, ` +
+      `"conversation": {"conversation_id": ${
+        q(`conversation-${crypto.randomUUID()}`)
+      }, "messages": [` +
+      `{"content": ${q(question)}, "role": "user"}, {"content": ${
+        q(answer)
+      }, "role": "assistant"}], "metadata": {}}}\n`;
     if (buffer.length > 1 << 20) {
       await file.write(buffer);
       buffer = "";

@@ -26,7 +26,9 @@ export const EXIT = {
 
 /** The exit code for an error that ended a command. */
 export function exitCodeFor(error: unknown): number {
-  if (error instanceof UsageError || error instanceof ConfigError || error instanceof RangeError) return EXIT.USAGE;
+  if (error instanceof UsageError || error instanceof ConfigError || error instanceof RangeError) {
+    return EXIT.USAGE;
+  }
   if (error instanceof InputError) return EXIT.INPUT;
   if (error instanceof EngineError && error.fatal) return EXIT.ENGINE;
   if (error instanceof Error && error.name === "AbortError") return EXIT.INTERRUPTED;

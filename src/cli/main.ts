@@ -9,7 +9,14 @@
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { ConfigError, InputError, UsageError } from "../errors.ts";
 import { EXIT, exitCodeFor } from "./exitCodes.ts";
-import { createLogger, type Logger, type LogLevel, parseLogLevel, type TextSink, useColors } from "./logger.ts";
+import {
+  createLogger,
+  type Logger,
+  type LogLevel,
+  parseLogLevel,
+  type TextSink,
+  useColors,
+} from "./logger.ts";
 import { VERSION } from "./version.ts";
 
 /** Streams and environment the CLI runs with (injectable for tests). */
@@ -41,7 +48,9 @@ export function normalizeArgv(argv: readonly string[]): string[] {
 function parseIntOption(name: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n)) throw new UsageError(`Invalid value for ${name}: "${value}" is not an integer`);
+    if (!Number.isInteger(n)) {
+      throw new UsageError(`Invalid value for ${name}: "${value}" is not an integer`);
+    }
     return n;
   };
 }
@@ -52,7 +61,10 @@ function parseIntOption(name: string) {
  */
 export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
   let logLevel: LogLevel = "INFO";
-  let logger: Logger = createLogger(io.stderr, { level: logLevel, colors: useColors(io.stderr, io.env) });
+  let logger: Logger = createLogger(io.stderr, {
+    level: logLevel,
+    colors: useColors(io.stderr, io.env),
+  });
   let exitCode: number = EXIT.OK;
   let action: (() => Promise<number>) | undefined;
 
@@ -63,7 +75,10 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
         "offline on a local GGUF model (llama.cpp) or against a model server.",
     )
     .version(VERSION, "-V, --version")
-    .option("--log-level <level>", "DEBUG, INFO, WARNING, ERROR or CRITICAL (aliases: --level, -log)")
+    .option(
+      "--log-level <level>",
+      "DEBUG, INFO, WARNING, ERROR or CRITICAL (aliases: --level, -log)",
+    )
     .showHelpAfterError("(run synth --help for usage)")
     .exitOverride()
     .configureOutput({
@@ -82,7 +97,11 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   const common = (cmd: Command<[], Record<string, never>>) =>
     cmd
       .requiredOption("-c, --config <path>", "path to the synthesis config (YAML)")
-      .option("--seed <n>", "seed for sampling and local generation (overrides the config's seed)", parseIntOption("--seed"))
+      .option(
+        "--seed <n>",
+        "seed for sampling and local generation (overrides the config's seed)",
+        parseIntOption("--seed"),
+      )
       .allowUnknownOption()
       .allowExcessArguments();
 
@@ -93,11 +112,23 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
         "run a synthesis config (extra --key value arguments override config keys, e.g. --num_samples 50)",
       ) as unknown as Command<[], Record<string, never>>,
   )
-    .option("--threads <n>", "CPU threads for local engines (default: all cores)", parseIntOption("--threads"))
-    .option("--parallel <n>", "parallel sequences for local engines (default: 4)", parseIntOption("--parallel"))
+    .option(
+      "--threads <n>",
+      "CPU threads for local engines (default: cores - 1, at least 1)",
+      parseIntOption("--threads"),
+    )
+    .option(
+      "--parallel <n>",
+      "parallel sequences for local engines (default: 4)",
+      parseIntOption("--parallel"),
+    )
     .option("--no-progress", "do not show the progress bar")
     .action((opts, cmd) => {
-      const o = opts as unknown as CommonOptions & { threads?: number; parallel?: number; progress: boolean };
+      const o = opts as unknown as CommonOptions & {
+        threads?: number;
+        parallel?: number;
+        progress: boolean;
+      };
       action = async () => {
         const { runSynth } = await import("./synthCommand.ts");
         return runSynth({ ...o, overrides: cmd.args }, { io, logger });
@@ -107,7 +138,9 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   common(
     program
       .command("validate")
-      .description("load the config, plan the records and print the first prompts, without inference") as unknown as Command<
+      .description(
+        "load the config, plan the records and print the first prompts, without inference",
+      ) as unknown as Command<
         [],
         Record<string, never>
       >,
@@ -145,14 +178,18 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
 function reportError(error: unknown, logger: Logger, level: LogLevel): number {
   if (error instanceof CommanderError) {
     // Commander already printed help/version/usage errors.
-    if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return EXIT.OK;
+    if (error.code === "commander.helpDisplayed" || error.code === "commander.version") {
+      return EXIT.OK;
+    }
     if (error.exitCode === 0) return EXIT.OK;
     return EXIT.USAGE;
   }
   if (error instanceof ConfigError) {
     logger.error(error.message);
     for (const line of formatIssues(error)) logger.error(`  ${line}`);
-  } else if (error instanceof UsageError || error instanceof InputError || error instanceof RangeError) {
+  } else if (
+    error instanceof UsageError || error instanceof InputError || error instanceof RangeError
+  ) {
     logger.error(error.message);
   } else {
     logger.error(error instanceof Error ? error.message : String(error));

@@ -32,17 +32,29 @@ export function renderPlan(
   const seeded = options.seedGiven || (config.seed ?? null) !== null;
   out.push(
     `  seed:     ${compiled.plan.seed}` +
-      (seeded ? "" : ` (random; add seed: ${compiled.plan.seed} to the config or pass --seed to reproduce)`),
+      (seeded
+        ? ""
+        : ` (random; add seed: ${compiled.plan.seed} to the config or pass --seed to reproduce)`),
   );
-  out.push(`  engine:   ${compiled.program.needsEngine ? choice.description : "none needed (no generated attributes)"}`);
+  out.push(
+    `  engine:   ${
+      compiled.program.needsEngine ? choice.description : "none needed (no generated attributes)"
+    }`,
+  );
   out.push(`  output:   ${config.output_path ?? "oumi_synth_results_<timestamp>.jsonl"}`);
 
   if (compiled.sources.length > 0) {
     h("Input sources");
     for (const s of compiled.sources) {
-      const mode = (s.num_shots ?? 0) > 1 ? `${s.num_shots} shots per record under {${s.id}[i].field}` : "round-robin";
+      const mode = (s.num_shots ?? 0) > 1
+        ? `${s.num_shots} shots per record under {${s.id}[i].field}`
+        : "round-robin";
       const keys = Object.keys(s.rows[0] ?? {}).join(", ");
-      out.push(`  ${s.kind}${s.path ? ` ${s.path}` : ""}${s.id ? ` (id ${s.id})` : ""}: ${s.rows.length} rows, ${mode}; fields: ${keys}`);
+      out.push(
+        `  ${s.kind}${s.path ? ` ${s.path}` : ""}${
+          s.id ? ` (id ${s.id})` : ""
+        }: ${s.rows.length} rows, ${mode}; fields: ${keys}`,
+      );
     }
   }
   if (params.sampled_attributes?.length) {
@@ -60,12 +72,18 @@ export function renderPlan(
     h("Generated attributes (one model request each, in order)");
     for (const g of params.generated_attributes) {
       const post = g.postprocessing_params;
-      out.push(`  ${g.id}${post ? ` -> ${post.id} (postprocessed)` : ""}: ${g.instruction_messages.length} messages`);
+      out.push(
+        `  ${g.id}${
+          post ? ` -> ${post.id} (postprocessed)` : ""
+        }: ${g.instruction_messages.length} messages`,
+      );
     }
   }
   if (params.transformed_attributes?.length) {
     h("Transformed attributes");
-    for (const t of params.transformed_attributes) out.push(`  ${t.id}: ${t.transformation_strategy.type}`);
+    for (const t of params.transformed_attributes) {
+      out.push(`  ${t.id}: ${t.transformation_strategy.type}`);
+    }
   }
   if (params.passthrough_attributes?.length) {
     h("Output keys (passthrough_attributes)");

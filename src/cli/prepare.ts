@@ -21,7 +21,11 @@ export interface Prepared {
  *
  * @throws {ConfigError} / {UsageError} / {InputError} with every problem found.
  */
-export async function prepare(options: CommonOptions, io: CliIO, logger: Logger): Promise<Prepared> {
+export async function prepare(
+  options: CommonOptions,
+  io: CliIO,
+  logger: Logger,
+): Promise<Prepared> {
   const started = performance.now();
   const loaded = await loadConfig(resolve(io.cwd, options.config), {
     overrides: options.overrides,
@@ -32,6 +36,8 @@ export async function prepare(options: CommonOptions, io: CliIO, logger: Logger)
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
   });
   for (const w of compiled.warnings) logger.warn(w);
-  logger.debug(`Loaded and compiled ${loaded.file} in ${(performance.now() - started).toFixed(0)} ms`);
+  logger.debug(
+    `Loaded and compiled ${loaded.file} in ${(performance.now() - started).toFixed(0)} ms`,
+  );
   return { loaded, compiled };
 }

@@ -50,7 +50,8 @@ export function startProgress(
     const bar = new cliProgress.SingleBar(
       {
         stream: sink as NodeJS.WritableStream,
-        format: `${label} {bar} {value}/{total} records | {rps} rec/s | {tps} tok/s | {failed} failed | ETA {etaText}`,
+        format:
+          `${label} {bar} {value}/{total} records | {rps} rec/s | {tps} tok/s | {failed} failed | ETA {etaText}`,
         barsize: 24,
         hideCursor: true,
         clearOnComplete: false,

@@ -99,9 +99,9 @@ export function renderSummary(input: SummaryInput): string {
       (u.cachedTokens ? `, ${u.cachedTokens} cached` : "") + ` in ${u.requests} requests`,
   );
   lines.push(
-    `Wall time: ${formatDuration(wall)} (${(stats.done / Math.max(wall, 1e-3)).toFixed(1)} records/s, ${
-      (u.outputTokens / Math.max(wall, 1e-3)).toFixed(0)
-    } output tokens/s)`,
+    `Wall time: ${formatDuration(wall)} (${
+      (stats.done / Math.max(wall, 1e-3)).toFixed(1)
+    } records/s, ${(u.outputTokens / Math.max(wall, 1e-3)).toFixed(0)} output tokens/s)`,
   );
   if (stats.written > 0) {
     lines.push(

@@ -33,11 +33,13 @@ export interface SynthOptions extends CommonOptions {
  */
 export function defaultOutputPath(cwd: string, now = new Date()): string {
   const p = (n: number) => String(n).padStart(2, "0");
-  const stamp = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}_${p(now.getHours())}${
-    p(now.getMinutes())
-  }${p(now.getSeconds())}`;
+  const stamp = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}_${
+    p(now.getHours())
+  }${p(now.getMinutes())}${p(now.getSeconds())}`;
   let candidate = join(cwd, `oumi_synth_results_${stamp}.jsonl`);
-  for (let i = 1; existsSync(candidate); i++) candidate = join(cwd, `oumi_synth_results_${stamp}_${i}.jsonl`);
+  for (let i = 1; existsSync(candidate); i++) {
+    candidate = join(cwd, `oumi_synth_results_${stamp}_${i}.jsonl`);
+  }
   return candidate;
 }
 
@@ -48,26 +50,43 @@ export function modelDirs(io: CliIO, configDir: string): string[] {
 }
 
 /** Runs the `synth` command; resolves with the exit code. */
-export async function runSynth(options: SynthOptions, ctx: { io: CliIO; logger: Logger }): Promise<number> {
+export async function runSynth(
+  options: SynthOptions,
+  ctx: { io: CliIO; logger: Logger },
+): Promise<number> {
   const { io, logger } = ctx;
   const { loaded, compiled } = await prepare(options, io, logger);
   const config = loaded.config;
   const inference = config.inference_config;
   const choice = chooseEngine(inference);
   if (compiled.unsupported.length > 0) {
-    throw new ConfigError(`Cannot run ${loaded.file}: it uses features this build does not support yet`, [
-      ...compiled.unsupported.map((message) => ({ path: message.split(":")[0], message, file: loaded.file })),
-    ]);
+    throw new ConfigError(
+      `Cannot run ${loaded.file}: it uses features this build does not support yet`,
+      [
+        ...compiled.unsupported.map((message) => ({
+          path: message.split(":")[0],
+          message,
+          file: loaded.file,
+        })),
+      ],
+    );
   }
   if (compiled.program.needsEngine && choice.adapter === null) {
-    throw new ConfigError(`Cannot run ${loaded.file}: engine ${choice.engine} is not supported yet`, [
-      { path: "inference_config.engine", message: choice.description, file: loaded.file },
-    ]);
+    throw new ConfigError(
+      `Cannot run ${loaded.file}: engine ${choice.engine} is not supported yet`,
+      [
+        { path: "inference_config.engine", message: choice.description, file: loaded.file },
+      ],
+    );
   }
-  const outputPath = config.output_path ? resolve(io.cwd, config.output_path) : defaultOutputPath(io.cwd);
+  const outputPath = config.output_path
+    ? resolve(io.cwd, config.output_path)
+    : defaultOutputPath(io.cwd);
   const cores = availableParallelism();
   if (options.threads !== undefined && options.threads > cores) {
-    logger.warn(`--threads ${options.threads} is more than the ${cores} cores here; using ${cores}`);
+    logger.warn(
+      `--threads ${options.threads} is more than the ${cores} cores here; using ${cores}`,
+    );
   }
   const stats = createRunStats(compiled.program.count);
   logger.info(
@@ -78,7 +97,9 @@ export async function runSynth(options: SynthOptions, ctx: { io: CliIO; logger: 
   const colors = useColors(io.stderr, io.env);
   const isLocal = choice.adapter === "llamacpp";
   const remote = inference.remote_params as Record<string, unknown> | null | undefined;
-  const retry = retryPolicyFrom(isLocal && remote?.max_retries === undefined ? { ...remote, max_retries: 0 } : remote);
+  const retry = retryPolicyFrom(
+    isLocal && remote?.max_retries === undefined ? { ...remote, max_retries: 0 } : remote,
+  );
 
   let progress: ReturnType<typeof startProgress> | undefined;
   let ticker: ReturnType<typeof setInterval> | undefined;
@@ -109,7 +130,11 @@ export async function runSynth(options: SynthOptions, ctx: { io: CliIO; logger: 
       return engine;
     },
     onRetry: ({ index, attribute, delaySeconds, error }) =>
-      logger.warn(`Record ${index} (${attribute}): ${error.message}; retrying in ${delaySeconds.toFixed(1)} s`),
+      logger.warn(
+        `Record ${index} (${attribute}): ${error.message}; retrying in ${
+          delaySeconds.toFixed(1)
+        } s`,
+      ),
     summaryExtra: {
       config: loaded.file,
       engine: choice.engine,

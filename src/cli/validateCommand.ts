@@ -23,7 +23,13 @@ export async function runValidate(
   const { loaded, compiled } = await prepare(options, io, logger);
   const choice = chooseEngine(loaded.config.inference_config);
   const c = pc.createColors(useColors(io.stdout, io.env));
-  io.stdout.write(renderPlan(loaded, compiled, choice, { show: options.show, colors: c, seedGiven: options.seed !== undefined }));
+  io.stdout.write(
+    renderPlan(loaded, compiled, choice, {
+      show: options.show,
+      colors: c,
+      seedGiven: options.seed !== undefined,
+    }),
+  );
   for (const feature of compiled.unsupported) {
     logger.warn(`The config is valid, but this build cannot run it yet: ${feature}`);
   }

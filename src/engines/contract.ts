@@ -180,4 +180,7 @@ export interface EngineFactoryOptions {
 }
 
 /** Creates an engine; rejects with a `ConfigError`-style error for bad model paths etc. */
-export type EngineFactory = (config: EngineConfig, options: EngineFactoryOptions) => Promise<Engine>;
+export type EngineFactory = (
+  config: EngineConfig,
+  options: EngineFactoryOptions,
+) => Promise<Engine>;

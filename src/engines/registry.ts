@@ -77,7 +77,8 @@ export function chooseEngine(config: EngineConfig): EngineChoice {
   return {
     engine,
     adapter: null,
-    description: `${engine}: not supported yet in this build (remote engines are planned); use LLAMACPP with a GGUF file`,
+    description:
+      `${engine}: not supported yet in this build (remote engines are planned); use LLAMACPP with a GGUF file`,
   };
 }
 

@@ -55,21 +55,15 @@ export class PyJsonLineEncoder {
     for (let i = 0; i < n; i++) {
       const b = src[i];
       if (b === QUOTE) {
-        // Copy the whole string: find its closing quote (one not escaped by a backslash).
-        let end = i + 1;
-        for (;;) {
-          end = src.indexOf(QUOTE, end);
-          let backslashes = 0;
-          while (src[end - 1 - backslashes] === BACKSLASH) backslashes++;
-          if ((backslashes & 1) === 0) break;
-          end++;
+        // Copy the whole string up to its closing quote (one not escaped by a backslash).
+        out[o++] = b;
+        let c = src[++i];
+        while (c !== QUOTE) {
+          out[o++] = c;
+          if (c === BACKSLASH) out[o++] = src[++i];
+          c = src[++i];
         }
-        if (end - i < 24) for (let k = i; k <= end; k++) out[o++] = src[k];
-        else {
-          out.set(src.subarray(i, end + 1), o);
-          o += end + 1 - i;
-        }
-        i = end;
+        out[o++] = c;
         prev = QUOTE;
         continue;
       }

@@ -8,7 +8,7 @@
  * @module
  */
 import type { ChatMessage, GenerateRequest, GenerationParams, Role } from "../engines/contract.ts";
-import { type ConfigIssue, ConfigError } from "../errors.ts";
+import { ConfigError, type ConfigIssue } from "../errors.ts";
 import { exampleSources, type ExampleSourceSpec } from "../inputs/examples.ts";
 import { type PlannerSource, planRecords, type RecordPlan } from "../plan/planner.ts";
 import type { AttributeCombinationSpec, SampledAttributeSpec } from "../plan/sampling.ts";
@@ -16,7 +16,11 @@ import { createFormatter, type Formatter, type Template } from "../template/form
 import { compilePassthrough } from "./passthrough.ts";
 import { compilePostprocessor, type PostprocessingParams } from "./postprocess.ts";
 import type { Program, RecordStep } from "./program.ts";
-import { type CompiledTransform, compileTransform, type TransformedAttributeSpec } from "./transforms.ts";
+import {
+  type CompiledTransform,
+  compileTransform,
+  type TransformedAttributeSpec,
+} from "./transforms.ts";
 
 /** A generated attribute as configured (§9.1), roles already lower-case. */
 export interface GeneratedAttributeSpec {
@@ -47,7 +51,10 @@ export interface CompiledGenerated extends RecordStep {
   /** Instruction messages with their parsed templates. */
   readonly messages: readonly { role: Role; template: Template }[];
   /** Renders the request messages for `record`. @throws {TemplateError} */
-  render(record: Readonly<Record<string, unknown>>, options?: { allowMissing?: boolean }): ChatMessage[];
+  render(
+    record: Readonly<Record<string, unknown>>,
+    options?: { allowMissing?: boolean },
+  ): ChatMessage[];
 }
 
 /** The compiled program plus what `synth validate` shows. */
@@ -85,7 +92,10 @@ const ROLES = new Set<Role>(["system", "user", "assistant", "tool"]);
  *   placeholders that name no attribute available at that stage (with the key path).
  * @throws {ConfigError | InputError} from the planner and source readers (§7, §5).
  */
-export function compileSynthesis(config: CompilableConfig, options: CompileOptions = {}): CompiledSynthesis {
+export function compileSynthesis(
+  config: CompilableConfig,
+  options: CompileOptions = {},
+): CompiledSynthesis {
   const params = config.strategy_params;
   const sources = [...exampleSources(params.input_examples), ...(options.extraSources ?? [])];
   const plan = planRecords({
@@ -104,10 +114,14 @@ export function compileSynthesis(config: CompilableConfig, options: CompileOptio
     (key) => (params[key]?.length ?? 0) > 0 && !options.extraSources,
   );
   for (const key of unreadSources) {
-    unsupported.push(`${key}: datasets and documents as inputs are not supported yet in this build`);
+    unsupported.push(
+      `${key}: datasets and documents as inputs are not supported yet in this build`,
+    );
   }
   if ((params.multiturn_attributes?.length ?? 0) > 0) {
-    unsupported.push("multiturn_attributes: multi-turn conversations are not supported yet in this build");
+    unsupported.push(
+      "multiturn_attributes: multi-turn conversations are not supported yet in this build",
+    );
   }
   // Columns of sources that were not read are unknown: placeholders cannot be checked then.
   const namespaceKnown = unreadSources.length === 0;
@@ -125,9 +139,10 @@ export function compileSynthesis(config: CompilableConfig, options: CompileOptio
       if (!known.has(name)) {
         issues.push({
           path,
-          message: `Unknown placeholder {${name}}: no attribute "${name}" exists at this point (known: ${
-            [...known].join(", ") || "none"
-          })`,
+          message:
+            `Unknown placeholder {${name}}: no attribute "${name}" exists at this point (known: ${
+              [...known].join(", ") || "none"
+            })`,
         });
       }
     }
@@ -154,7 +169,9 @@ export function compileSynthesis(config: CompilableConfig, options: CompileOptio
     } catch (error) {
       issues.push({
         path: `${base}.postprocessing_params.regex`,
-        message: `Error compiling GeneratedAttributePostprocessingParams.regex: ${(error as Error).message}`,
+        message: `Error compiling GeneratedAttributePostprocessingParams.regex: ${
+          (error as Error).message
+        }`,
       });
     }
     if (!post || (post.keep_original_text_attribute ?? true)) known.add(attr.id);
@@ -173,7 +190,12 @@ export function compileSynthesis(config: CompilableConfig, options: CompileOptio
       transforms.push(compiled);
     } catch (error) {
       if (error instanceof ConfigError) {
-        issues.push(...error.issues.map((i) => ({ ...i, path: i.path.startsWith("transformed") ? path : i.path })));
+        issues.push(
+          ...error.issues.map((i) => ({
+            ...i,
+            path: i.path.startsWith("transformed") ? path : i.path,
+          })),
+        );
       } else issues.push({ path, message: (error as Error).message });
     }
     known.add(attr.id);
@@ -182,7 +204,9 @@ export function compileSynthesis(config: CompilableConfig, options: CompileOptio
   const passthrough = params.passthrough_attributes ?? [];
   if (issues.length > 0) {
     throw new ConfigError(
-      `Cannot compile config: ${issues.length} problem${issues.length === 1 ? "" : "s"} in templates`,
+      `Cannot compile config: ${issues.length} problem${
+        issues.length === 1 ? "" : "s"
+      } in templates`,
       issues,
     );
   }
@@ -250,8 +274,16 @@ function generatedStep(
   store: (record: Record<string, unknown>, raw: string) => void,
   generation: GenerationParams | undefined,
 ): CompiledGenerated {
-  const render = (record: Readonly<Record<string, unknown>>, options?: { allowMissing?: boolean }) =>
-    messages.map(({ role, template }): ChatMessage => ({ role, content: template.render(record, options) }));
+  const render = (
+    record: Readonly<Record<string, unknown>>,
+    options?: { allowMissing?: boolean },
+  ) => {
+    const out: ChatMessage[] = new Array(messages.length);
+    for (let m = 0; m < messages.length; m++) {
+      out[m] = { role: messages[m].role, content: messages[m].template.render(record, options) };
+    }
+    return out;
+  };
   return {
     id,
     messages,

@@ -39,14 +39,22 @@ export function toRecordFailure(index: number, error: unknown, attribute?: strin
   if (error instanceof EngineError) {
     return {
       ...base,
-      error_type: error.fatal ? "engine_failure" : error.status ? "api_status" : error.retryable ? "connection" : "runtime",
+      error_type: error.fatal
+        ? "engine_failure"
+        : error.status
+        ? "api_status"
+        : error.retryable
+        ? "connection"
+        : "runtime",
       ...(error.status ? { status_code: error.status } : {}),
       is_retryable: error.retryable,
       ...(attempts ? { attempts } : {}),
     };
   }
   if (error instanceof TemplateError) return { ...base, error_type: "config", is_retryable: false };
-  if (error instanceof SyntaxError) return { ...base, error_type: "parse_error", is_retryable: true };
+  if (error instanceof SyntaxError) {
+    return { ...base, error_type: "parse_error", is_retryable: true };
+  }
   return { ...base, error_type: "unknown", is_retryable: false };
 }
 

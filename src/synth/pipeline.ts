@@ -10,7 +10,7 @@
 import type { Engine, GenerateRequest, GenerateResult } from "../engines/contract.ts";
 import { type RetryPolicy, withRetries } from "../engines/retry.ts";
 import { EngineError } from "../errors.ts";
-import { type RecordFailure, failureReason, toRecordFailure } from "./failure.ts";
+import { failureReason, type RecordFailure, toRecordFailure } from "./failure.ts";
 import type { Program } from "./program.ts";
 import { addUsage, type RunStats } from "./stats.ts";
 
@@ -38,7 +38,9 @@ export interface PipelineOptions {
    */
   windowSize?: number;
   signal?: AbortSignal;
-  onRetry?: (info: { index: number; attribute: string; delaySeconds: number; error: EngineError }) => void;
+  onRetry?: (
+    info: { index: number; attribute: string; delaySeconds: number; error: EngineError },
+  ) => void;
 }
 
 /** Thrown when the share of failed records passes `max_failed_fraction`. */
@@ -115,7 +117,8 @@ export async function runPipeline(program: Program, options: PipelineOptions): P
       options.retry,
       {
         signal: stop.signal,
-        onRetry: (error, delaySeconds) => options.onRetry?.({ index, attribute, delaySeconds, error }),
+        onRetry: (error, delaySeconds) =>
+          options.onRetry?.({ index, attribute, delaySeconds, error }),
       },
     );
     return value;

@@ -34,7 +34,9 @@ export interface SynthesizeOptions {
   /** Records in flight; default the engine's concurrency. */
   concurrency?: number;
   signal?: AbortSignal;
-  onRetry?: (info: { index: number; attribute: string; delaySeconds: number; error: EngineError }) => void;
+  onRetry?: (
+    info: { index: number; attribute: string; delaySeconds: number; error: EngineError },
+  ) => void;
   /** Extra fields for the summary file (engine, model, seed, config path). */
   summaryExtra?: Record<string, unknown>;
 }

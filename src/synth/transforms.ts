@@ -119,11 +119,17 @@ export function compileTransform(
     });
     const newId = options.randomUUID ?? (() => crypto.randomUUID());
     const fixedId = chat.conversation_id || undefined;
-    apply = (record): ChatValue => ({
-      conversation_id: fixedId ?? `${attr.id}-${newId()}`,
-      messages: messages.map((m) => ({ content: render(m.template, record), role: m.role })),
-      metadata: renderMap(metadata, record),
-    });
+    apply = (record): ChatValue => {
+      const rendered: ChatValue["messages"] = new Array(messages.length);
+      for (let m = 0; m < messages.length; m++) {
+        rendered[m] = { content: render(messages[m].template, record), role: messages[m].role };
+      }
+      return {
+        conversation_id: fixedId ?? `${attr.id}-${newId()}`,
+        messages: rendered,
+        metadata: renderMap(metadata, record),
+      };
+    };
   } else {
     throw fail(`Unsupported transformation strategy: ${strategy.type}`);
   }

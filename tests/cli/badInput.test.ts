@@ -45,12 +45,18 @@ async function expectConfigError(argv: string[], fragments: (string | RegExp)[])
 
 describe("bad input gets one clear message, exit code 2 and no stack trace", () => {
   test("malformed YAML names the file and the line", async () => {
-    const file = write("malformed.yaml", "strategy: GENERAL\nnum_samples: [1, 2\noutput_path: x.jsonl\n");
+    const file = write(
+      "malformed.yaml",
+      "strategy: GENERAL\nnum_samples: [1, 2\noutput_path: x.jsonl\n",
+    );
     await expectConfigError(["validate", "-c", file], [/malformed\.yaml/, /:\d+:\d+/]);
   });
 
   test("an unknown key names its path and line:column", async () => {
-    const file = write("unknown.yaml", GOOD.replace("num_samples: 2", "num_samples: 2\nnum_sampels: 3"));
+    const file = write(
+      "unknown.yaml",
+      GOOD.replace("num_samples: 2", "num_samples: 2\nnum_sampels: 3"),
+    );
     await expectConfigError(["validate", "-c", file], [/unknown\.yaml:3:1/, /num_sampels/]);
   });
 
@@ -62,28 +68,50 @@ describe("bad input gets one clear message, exit code 2 and no stack trace", () 
   test("every problem is reported at once", async () => {
     const file = write(
       "many.yaml",
-      GOOD.replace("num_samples: 2", "num_samples: many\nbogus: 1").replace("name: Topic", "name: Topic\n      colour: red"),
+      GOOD.replace("num_samples: 2", "num_samples: many\nbogus: 1").replace(
+        "name: Topic",
+        "name: Topic\n      colour: red",
+      ),
     );
-    const stderr = await expectConfigError(["validate", "-c", file], [/num_samples/, /bogus/, /colour/]);
+    const stderr = await expectConfigError(["validate", "-c", file], [
+      /num_samples/,
+      /bogus/,
+      /colour/,
+    ]);
     expect(stderr.match(/many\.yaml:\d+:\d+/g)!.length).toBeGreaterThanOrEqual(3);
   });
 
   test("an override to a key that does not exist", async () => {
     const file = write("ok.yaml", GOOD);
-    await expectConfigError(["validate", "-c", file, "--inference_config.generation.temprature", "0.5"], [/temprature/]);
+    await expectConfigError([
+      "validate",
+      "-c",
+      file,
+      "--inference_config.generation.temprature",
+      "0.5",
+    ], [/temprature/]);
   });
 
   test("an override with a list index out of range", async () => {
     const file = write("ok2.yaml", GOOD);
     await expectConfigError(
-      ["validate", "-c", file, "--strategy_params.sampled_attributes[3].possible_values[0].sample_rate", "0.8"],
+      [
+        "validate",
+        "-c",
+        file,
+        "--strategy_params.sampled_attributes[3].possible_values[0].sample_rate",
+        "0.8",
+      ],
       [/sampled_attributes\[3\]|index/i],
     );
   });
 
   test("a template naming an unknown attribute", async () => {
     const file = write("template.yaml", GOOD.replace("about {topic}", "about {topik}"));
-    await expectConfigError(["validate", "-c", file], [/\{topik\}/, /generated_attributes\[0\]\.instruction_messages\[0\]\.content/]);
+    await expectConfigError(["validate", "-c", file], [
+      /\{topik\}/,
+      /generated_attributes\[0\]\.instruction_messages\[0\]\.content/,
+    ]);
   });
 
   test("a missing config file", async () => {
@@ -105,7 +133,9 @@ describe("bad input gets one clear message, exit code 2 and no stack trace", () 
 
   test("the stack trace appears at DEBUG level", async () => {
     const file = write("debug.yaml", GOOD.replace("about {topic}", "about {topik}"));
-    const { code, stderr } = await runProcess(["validate", "-c", file, "--log-level", "DEBUG"], { cwd: dir });
+    const { code, stderr } = await runProcess(["validate", "-c", file, "--log-level", "DEBUG"], {
+      cwd: dir,
+    });
     expect(code).toBe(2);
     expect(stderr).toMatch(/at .*:\d+:\d+/);
   });

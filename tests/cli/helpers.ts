@@ -18,7 +18,10 @@ export function captureSink() {
 }
 
 /** Runs `synth <argv>` in this process; resolves with the exit code and the captured output. */
-export async function runInProcess(argv: string[], options: { cwd: string; env?: Record<string, string> }) {
+export async function runInProcess(
+  argv: string[],
+  options: { cwd: string; env?: Record<string, string> },
+) {
   const out = captureSink();
   const err = captureSink();
   const io: CliIO = {
@@ -32,7 +35,10 @@ export async function runInProcess(argv: string[], options: { cwd: string; env?:
 }
 
 /** Runs `bun main.ts <argv>` as a child process. */
-export async function runProcess(argv: string[], options: { cwd: string; env?: Record<string, string> }) {
+export async function runProcess(
+  argv: string[],
+  options: { cwd: string; env?: Record<string, string> },
+) {
   const proc = Bun.spawn([process.execPath, resolve(ROOT, "main.ts"), ...argv], {
     cwd: options.cwd,
     env: { ...process.env, NO_COLOR: "1", ...options.env },

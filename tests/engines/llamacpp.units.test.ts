@@ -93,7 +93,7 @@ describe("resolveLoadSettings", () => {
   test("defaults: all cores, 4 sequences, 4096 tokens per sequence, GPU auto", () => {
     const s = resolveLoadSettings({ model: { model_name: model } }, {});
     expect(s).toMatchObject({
-      threads: cores,
+      threads: Math.max(1, cores - 1),
       sequences: DEFAULT_PARALLEL_SEQUENCES,
       contextSize: 4096,
       gpu: "auto",

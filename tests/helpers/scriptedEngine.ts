@@ -50,7 +50,9 @@ export function scriptedEngine(options: ScriptedEngineOptions = {}): ScriptedEng
       inFlight++;
       peak = Math.max(peak, inFlight);
       try {
-        const latency = typeof options.latencyMs === "function" ? options.latencyMs(request) : options.latencyMs ?? 0;
+        const latency = typeof options.latencyMs === "function"
+          ? options.latencyMs(request)
+          : options.latencyMs ?? 0;
         if (latency > 0) await new Promise((r) => setTimeout(r, latency));
         const text = await reply(request, calls);
         const input = request.messages.reduce((n, m) => n + (m.content?.length ?? 0), 0);

@@ -12,7 +12,7 @@ describe("PyJsonLineEncoder", () => {
     { nested: { deep: [{ x: "a:b,c" }, [], {}] }, emoji: "😀 中文", ctl: "\n\t\u0000\u001f" },
     { tiny: 1e-7, small: 0.00001, ok: 0.0001, big: 1e21, neg: -0, nan: Number.NaN, inf: Infinity },
     { big: 2n ** 70n, list: [undefined, () => 1], skip: undefined },
-    { "key with \"quote\"": "v", "": "" },
+    { 'key with "quote"': "v", "": "" },
     { lone: "\ud800 surrogate", long: "x".repeat(5000) + '\\"' + ",".repeat(100) },
     [1, "two", { three: 3 }],
     "just a string",
@@ -32,7 +32,10 @@ describe("PyJsonLineEncoder", () => {
   test("random records round-trip to the same bytes as pyJsonDumps", () => {
     const alphabet = ['"', "\\", ",", ":", "a", "é", "😀", " ", "{", "}", "[", "]", "\n", "0", "e"];
     for (let n = 0; n < 300; n++) {
-      const s = Array.from({ length: n % 40 }, (_, i) => alphabet[(n * 7 + i * 13) % alphabet.length]).join("");
+      const s = Array.from(
+        { length: n % 40 },
+        (_, i) => alphabet[(n * 7 + i * 13) % alphabet.length],
+      ).join("");
       const value = { [s]: s, n: (n - 150) / 7, list: [s, n, { s }] };
       expect(decode(encoder.encode(value))).toBe(pyJsonDumps(value) + "\n");
     }

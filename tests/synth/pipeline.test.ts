@@ -14,9 +14,17 @@ const dir = mkdtempSync(join(tmpdir(), "synth-pipeline-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
-const FAST_RETRY: RetryPolicy = { ...DEFAULT_RETRY_POLICY, max_retries: 2, retry_backoff_base: 0.001, retry_backoff_max: 0.005 };
+const FAST_RETRY: RetryPolicy = {
+  ...DEFAULT_RETRY_POLICY,
+  max_retries: 2,
+  retry_backoff_base: 0.001,
+  retry_backoff_max: 0.005,
+};
 
-function qaConfig(numSamples: number, extra: Partial<CompilableConfig["strategy_params"]> = {}): CompilableConfig {
+function qaConfig(
+  numSamples: number,
+  extra: Partial<CompilableConfig["strategy_params"]> = {},
+): CompilableConfig {
   return {
     num_samples: numSamples,
     seed: 7,
@@ -50,7 +58,10 @@ function qaConfig(numSamples: number, extra: Partial<CompilableConfig["strategy_
         transformation_strategy: {
           type: "CHAT",
           chat_transform: {
-            messages: [{ role: "user", content: "{clean_question}" }, { role: "assistant", content: "{answer}" }],
+            messages: [{ role: "user", content: "{clean_question}" }, {
+              role: "assistant",
+              content: "{answer}",
+            }],
           },
         },
       }],
@@ -60,7 +71,11 @@ function qaConfig(numSamples: number, extra: Partial<CompilableConfig["strategy_
   };
 }
 
-async function run(config: CompilableConfig, engineOptions: ScriptedEngineOptions = {}, extra: { retry?: RetryPolicy; maxFailedFraction?: number } = {}) {
+async function run(
+  config: CompilableConfig,
+  engineOptions: ScriptedEngineOptions = {},
+  extra: { retry?: RetryPolicy; maxFailedFraction?: number } = {},
+) {
   const engine = scriptedEngine(engineOptions);
   const compiled = compileSynthesis(config);
   const stats = createRunStats(compiled.program.count);
@@ -76,15 +91,29 @@ async function run(config: CompilableConfig, engineOptions: ScriptedEngineOption
       return engine;
     },
   });
-  const lines = existsSync(outputPath) ? readFileSync(outputPath, "utf8").split("\n").filter(Boolean) : [];
-  return { engine, stats, result, records: lines.map((l) => JSON.parse(l)), lines, created, outputPath };
+  const lines = existsSync(outputPath)
+    ? readFileSync(outputPath, "utf8").split("\n").filter(Boolean)
+    : [];
+  return {
+    engine,
+    stats,
+    result,
+    records: lines.map((l) => JSON.parse(l)),
+    lines,
+    created,
+    outputPath,
+  };
 }
 
 describe("pipeline", () => {
   test("writes every record in plan order with the expected keys, though completions arrive out of order", async () => {
     const { records, stats, engine, result } = await run(qaConfig(40), {
       latencyMs: () => Math.random() * 8,
-      reply: (r) => (r.messages.length === 2 ? `Q: question about ${r.messages[1].content}` : `answer to ${r.messages[0].content}`),
+      reply: (
+        r,
+      ) => (r.messages.length === 2
+        ? `Q: question about ${r.messages[1].content}`
+        : `answer to ${r.messages[0].content}`),
       maxConcurrency: 6,
     });
     expect(records).toHaveLength(40);
@@ -118,7 +147,9 @@ describe("pipeline", () => {
     const order: string[] = [];
     await run(qaConfig(2), {
       maxConcurrency: 2,
-      latencyMs: (r) => (r.messages.length === 2 && r.messages[0].content!.includes("Name a color") ? 60 : 1),
+      latencyMs: (
+        r,
+      ) => (r.messages.length === 2 && r.messages[0].content!.includes("Name a color") ? 60 : 1),
       reply: (r) => {
         order.push(r.messages.length === 2 ? "question" : "answer");
         return "Q: x";
@@ -129,16 +160,29 @@ describe("pipeline", () => {
   });
 
   test("seeded runs are reproducible", async () => {
-    const reply = (r: { messages: { content: string | null }[] }) => `Q: ${r.messages.at(-1)!.content}`;
-    const a = await run(qaConfig(20, { transformed_attributes: null, passthrough_attributes: null }), { reply, latencyMs: () => Math.random() * 3 });
-    const b = await run(qaConfig(20, { transformed_attributes: null, passthrough_attributes: null }), { reply });
+    const reply = (r: { messages: { content: string | null }[] }) =>
+      `Q: ${r.messages.at(-1)!.content}`;
+    const a = await run(
+      qaConfig(20, { transformed_attributes: null, passthrough_attributes: null }),
+      {
+        reply,
+        latencyMs: () => Math.random() * 3,
+      },
+    );
+    const b = await run(
+      qaConfig(20, { transformed_attributes: null, passthrough_attributes: null }),
+      { reply },
+    );
     expect(a.lines).toEqual(b.lines);
   });
 
   test("a failing record is reported and the run goes on", async () => {
     const { records, stats, result } = await run(qaConfig(10), {
       reply: (r) => {
-        if (r.messages.at(-1)!.content!.includes("Answer") && /ninja/.test(r.messages.at(-1)!.content!)) {
+        if (
+          r.messages.at(-1)!.content!.includes("Answer") &&
+          /ninja/.test(r.messages.at(-1)!.content!)
+        ) {
           throw new EngineError("model refused", { retryable: false, status: 400 });
         }
         return r.messages.length === 2 ? "Q: ninja" : "fine";
@@ -147,14 +191,32 @@ describe("pipeline", () => {
     expect(records).toHaveLength(0);
     expect(stats.failed).toBe(10);
     expect(result.errorsPath).toBeDefined();
-    const errors = readFileSync(result.errorsPath!, "utf8").trim().split("\n").map((l) => JSON.parse(l));
-    expect(errors.map((e) => e.index).sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    expect(errors[0]).toMatchObject({ attribute: "answer", error_type: "api_status", status_code: 400, is_retryable: false });
+    const errors = readFileSync(result.errorsPath!, "utf8").trim().split("\n").map((l) =>
+      JSON.parse(l)
+    );
+    expect(errors.map((e) => e.index).sort((x, y) => x - y)).toEqual([
+      0,
+      1,
+      2,
+      3,
+      4,
+      5,
+      6,
+      7,
+      8,
+      9,
+    ]);
+    expect(errors[0]).toMatchObject({
+      attribute: "answer",
+      error_type: "api_status",
+      status_code: 400,
+      is_retryable: false,
+    });
   });
 
   test("only the failing records are missing; the summary file counts them", async () => {
     const { records, stats, result } = await run(qaConfig(10), {
-      reply: (r, calls) => {
+      reply: (_r, calls) => {
         if (calls === 3) throw new EngineError("bad request", { status: 422 });
         return "Q: ok";
       },
@@ -223,7 +285,10 @@ describe("pipeline", () => {
   test("no engine is created when no attribute needs a model", async () => {
     const config = qaConfig(5, {
       generated_attributes: null,
-      transformed_attributes: [{ id: "prompt", transformation_strategy: { type: "STRING", string_transform: "{example} ({topic})" } }],
+      transformed_attributes: [{
+        id: "prompt",
+        transformation_strategy: { type: "STRING", string_transform: "{example} ({topic})" },
+      }],
       passthrough_attributes: null,
     });
     const { records, created } = await run(config);
@@ -234,24 +299,29 @@ describe("pipeline", () => {
 
   test("a template naming an unknown attribute is a config error before any inference", () => {
     const config = qaConfig(5);
-    config.strategy_params.generated_attributes![1].instruction_messages[0].content = "Answer {qestion}";
+    config.strategy_params.generated_attributes![1].instruction_messages[0].content =
+      "Answer {qestion}";
     try {
       compileSynthesis(config);
       throw new Error("expected a ConfigError");
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       const issue = (error as ConfigError).issues[0];
-      expect(issue.path).toBe("strategy_params.generated_attributes[1].instruction_messages[0].content");
+      expect(issue.path).toBe(
+        "strategy_params.generated_attributes[1].instruction_messages[0].content",
+      );
       expect(issue.message).toContain("{qestion}");
     }
   });
 
   test("a template cannot use an attribute generated later, nor the raw id dropped by keep_original_text_attribute: false", () => {
     const later = qaConfig(2);
-    later.strategy_params.generated_attributes![0].instruction_messages[1].content = "About {answer}";
+    later.strategy_params.generated_attributes![0].instruction_messages[1].content =
+      "About {answer}";
     expect(() => compileSynthesis(later)).toThrow(ConfigError);
     const dropped = qaConfig(2);
-    dropped.strategy_params.generated_attributes![0].postprocessing_params!.keep_original_text_attribute = false;
+    dropped.strategy_params.generated_attributes![0].postprocessing_params!
+      .keep_original_text_attribute = false;
     dropped.strategy_params.generated_attributes![1].instruction_messages[0].content = "{question}";
     expect(() => compileSynthesis(dropped)).toThrow(ConfigError);
   });
