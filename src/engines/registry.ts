@@ -8,30 +8,6 @@
 import { ConfigError } from "../errors.ts";
 import type { Engine, EngineConfig, EngineFactoryOptions } from "./contract.ts";
 
-/** Every engine name oumi accepts (§2.1) plus the guide's `NATIVE_TEXT` alias. */
-export const ENGINE_NAMES = [
-  "NATIVE",
-  "NATIVE_TEXT",
-  "VLLM",
-  "REMOTE_VLLM",
-  "SGLANG",
-  "LLAMACPP",
-  "REMOTE",
-  "ANTHROPIC",
-  "GOOGLE_VERTEX",
-  "GOOGLE_GEMINI",
-  "DEEPSEEK",
-  "FIREWORKS",
-  "PARASAIL",
-  "TOGETHER",
-  "OPENAI",
-  "OPENROUTER",
-  "SAMBANOVA",
-  "BEDROCK",
-  "CEREBRAS",
-  "HUGGING_FACE_ROUTER",
-] as const;
-
 /** Which adapter serves a config, decided without loading it. */
 export interface EngineChoice {
   /** The oumi engine name as configured (`NATIVE` when unset, §16.1). */

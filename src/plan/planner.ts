@@ -19,6 +19,7 @@
 
 import { ConfigError, InputError } from "../errors.ts";
 import { Rng } from "./rng.ts";
+import { setKey } from "./setKey.ts";
 import {
   type AttributeCombinationSpec,
   type AttributeSampler,
@@ -148,16 +149,4 @@ function checkSource(source: PlannerSource): void {
   throw new InputError(
     "No non-empty documents were found in the document source, please check the document source.",
   );
-}
-
-/** Sets `key` as an own property, also for `__proto__`. */
-function setKey(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === "__proto__") {
-    Object.defineProperty(target, key, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  } else target[key] = value;
 }

@@ -6,16 +6,10 @@
  * @module
  */
 import { EngineError, TemplateError } from "../errors.ts";
+import type { FailureErrorType } from "../outputs/errorsFile.ts";
 
 /** oumi's failure categories (§19). */
-export type ErrorType =
-  | "api_status"
-  | "connection"
-  | "runtime"
-  | "config"
-  | "parse_error"
-  | "engine_failure"
-  | "unknown";
+export type ErrorType = FailureErrorType;
 
 /** One failed record, as written to `<output>.errors.jsonl`. */
 export interface RecordFailure {

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { setKey } from "../plan/setKey.ts";
 
 /** One step of a path: a map key or a list index. */
 export type PathToken = { key: string } | { index: number };
@@ -108,17 +109,6 @@ export function evaluatePath(record: Record<string, unknown>, path: string): unk
   return walk(record, path, tokenizePath(path));
 }
 
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === "__proto__") {
-    Object.defineProperty(target, key, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  } else target[key] = value;
-}
-
 /**
  * Compiles the projection for a `passthrough_attributes` list (paths tokenised once). The
  * returned function builds a new record with the listed entries in config order: plain keys
@@ -143,11 +133,11 @@ export function compilePassthrough(
     const out: Record<string, unknown> = {};
     for (const { name, tokens } of entries) {
       if (tokens === null) {
-        if (Object.hasOwn(record, name)) setOwn(out, name, record[name]);
+        if (Object.hasOwn(record, name)) setKey(out, name, record[name]);
         continue;
       }
       try {
-        setOwn(out, name, walk(record, name, tokens));
+        setKey(out, name, walk(record, name, tokens));
       } catch (error) {
         if (!(error instanceof PassthroughPathError)) throw error;
       }
