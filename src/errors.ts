@@ -20,6 +20,15 @@ export interface ConfigIssue {
   file?: string;
 }
 
+/** One issue as a line: `file:line:col  path: message` (parts that are unknown are left out). */
+export function formatIssue(issue: ConfigIssue): string {
+  const where = issue.file
+    ? issue.line !== undefined ? `${issue.file}:${issue.line}:${issue.column ?? 1}` : issue.file
+    : "";
+  const what = issue.path ? `${issue.path}: ${issue.message}` : issue.message;
+  return where ? `${where}  ${what}` : what;
+}
+
 /** A bad command line (unknown option, malformed override). Exit code 2. */
 export class UsageError extends Error {
   override name = "UsageError";

@@ -7,7 +7,7 @@
  * @module
  */
 import { Command, CommanderError } from "@commander-js/extra-typings";
-import { ConfigError, InputError, UsageError } from "../errors.ts";
+import { ConfigError, formatIssue, InputError, UsageError } from "../errors.ts";
 import { EXIT, exitCodeFor } from "./exitCodes.ts";
 import {
   createLogger,
@@ -186,7 +186,7 @@ function reportError(error: unknown, logger: Logger, level: LogLevel): number {
   }
   if (error instanceof ConfigError) {
     logger.error(error.message);
-    for (const line of formatIssues(error)) logger.error(`  ${line}`);
+    for (const issue of error.issues) logger.error(`  ${formatIssue(issue)}`);
   } else if (
     error instanceof UsageError || error instanceof InputError || error instanceof RangeError
   ) {
@@ -196,13 +196,4 @@ function reportError(error: unknown, logger: Logger, level: LogLevel): number {
   }
   if (level === "DEBUG" && error instanceof Error && error.stack) logger.debug(error.stack);
   return exitCodeFor(error);
-}
-
-/** One line per issue: `file:line:col  path: message`. */
-export function formatIssues(error: ConfigError): string[] {
-  return error.issues.map((i) => {
-    const where = [i.file, i.line, i.column].filter((x) => x !== undefined).join(":");
-    const path = i.path ? `${i.path}: ` : "";
-    return `${where ? `${where}  ` : ""}${path}${i.message}`;
-  });
 }

@@ -32,7 +32,7 @@ export async function prepare(
     cwd: io.cwd,
   });
   for (const w of loaded.warnings) logger.warn(w);
-  const compiled = compileSynthesis(loaded.config as never, {
+  const compiled = compileSynthesis(loaded.config, {
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
   });
   for (const w of compiled.warnings) logger.warn(w);

@@ -12,7 +12,7 @@
 import { existsSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { ConfigError, type ConfigIssue } from "../errors.ts";
+import { ConfigError, type ConfigIssue, formatIssue } from "../errors.ts";
 import { formatPath, toConfigIssues } from "./issues.ts";
 import { type AppliedOverride, applyOverrides, parseOverrides } from "./overrides.ts";
 import { isRecord } from "./pyValues.ts";
@@ -20,6 +20,8 @@ import { type SynthesisConfig, SynthesisConfigSchema } from "./schema.ts";
 import { asList, asStr } from "./schema/leaves.ts";
 import { collectRemarks } from "./warnings.ts";
 import { type KeyPath, parseYaml, positionOf, type YamlSource } from "./yaml.ts";
+
+export { formatIssue };
 
 /** Options of {@link loadConfig}. */
 export interface LoadOptions {
@@ -234,15 +236,6 @@ export async function loadConfig(file: string, options: LoadOptions = {}): Promi
     ...collectRemarks(config, data).map((r) => formatIssue(issueAt(locator, r.path, r.message))),
   ];
   return { config, file: absolute, dir, warnings };
-}
-
-/** One issue as a line: `file:line:col  path: message` (parts that are unknown are left out). */
-export function formatIssue(issue: ConfigIssue): string {
-  const where = issue.file
-    ? issue.line !== undefined ? `${issue.file}:${issue.line}:${issue.column ?? 1}` : issue.file
-    : "";
-  const what = issue.path ? `${issue.path}: ${issue.message}` : issue.message;
-  return where ? `${where}  ${what}` : what;
 }
 
 /**

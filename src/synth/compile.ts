@@ -14,7 +14,7 @@ import { type PlannerSource, planRecords, type RecordPlan } from "../plan/planne
 import type { AttributeCombinationSpec, SampledAttributeSpec } from "../plan/sampling.ts";
 import { createFormatter, type Formatter, type Template } from "../template/format.ts";
 import { compilePassthrough } from "./passthrough.ts";
-import { compilePostprocessor, type PostprocessingParams } from "./postprocess.ts";
+import { compileResultWriter, type PostprocessingParams } from "./postprocess.ts";
 import type { Program, RecordStep } from "./program.ts";
 import {
   type CompiledTransform,
@@ -165,7 +165,7 @@ export function compileSynthesis(
       record[attr.id] = raw;
     };
     try {
-      store = resultWriter(attr.id, post);
+      store = compileResultWriter(attr.id, post);
     } catch (error) {
       issues.push({
         path: `${base}.postprocessing_params.regex`,
@@ -237,35 +237,6 @@ function tryCompile(
     issues.push({ path, message: `Invalid template: ${(error as Error).message}` });
     return undefined;
   }
-}
-
-/**
- * Stores a generated attribute's reply in the record (§9.2 step 4): `{id: raw}`, plus
- * `{post_id: processed}` with postprocessing; the raw id is left out when
- * `keep_original_text_attribute` is false.
- *
- * @throws {SyntaxError} for a regex that is not valid Python.
- */
-function resultWriter(
-  id: string,
-  post: PostprocessingParams | null | undefined,
-): (record: Record<string, unknown>, raw: string) => void {
-  if (!post) {
-    return (record, raw) => {
-      record[id] = raw;
-    };
-  }
-  const process = compilePostprocessor(post);
-  const postId = post.id;
-  if (post.keep_original_text_attribute ?? true) {
-    return (record, raw) => {
-      record[id] = raw;
-      record[postId] = process(raw);
-    };
-  }
-  return (record, raw) => {
-    record[postId] = process(raw);
-  };
 }
 
 function generatedStep(

@@ -123,10 +123,39 @@ export function compilePostprocessor(params: PostprocessingParams): (raw: string
 }
 
 /**
- * Compiles the per-record result of one generated attribute (§9.2 step 4): without
- * postprocessing `{<id>: raw}`; with it and `keep_original_text_attribute` (default true)
- * `{<id>: raw, <post id>: processed}`; with `keep_original_text_attribute: false`
- * `{<post id>: processed}` only. Keys are in that order.
+ * Compiles how one generated attribute's reply is stored in a record (§9.2 step 4): without
+ * postprocessing `record[<id>] = raw`; with it and `keep_original_text_attribute` (default
+ * true) also `record[<post id>] = processed`; with `keep_original_text_attribute: false` only
+ * `record[<post id>] = processed`. Keys are set in that order. Writes in place (hot path).
+ *
+ * @throws {SyntaxError} when `params.regex` is not a valid (or translatable) Python pattern.
+ */
+export function compileResultWriter(
+  attributeId: string,
+  params?: PostprocessingParams | null,
+): (record: Record<string, unknown>, raw: string) => void {
+  if (!params) {
+    return (record, raw) => {
+      record[attributeId] = raw;
+    };
+  }
+  const post = compilePostprocessor(params);
+  const postId = params.id;
+  if (params.keep_original_text_attribute ?? true) {
+    return (record, raw) => {
+      record[attributeId] = raw;
+      record[postId] = post(raw);
+    };
+  }
+  return (record, raw) => {
+    record[postId] = post(raw);
+  };
+}
+
+/**
+ * The per-record result of one generated attribute as a new map (§9.2 step 4), the shape
+ * {@link compileResultWriter} writes: `{<id>: raw}`, `{<id>: raw, <post id>: processed}` or
+ * `{<post id>: processed}`.
  *
  * @example
  * ```ts
@@ -139,11 +168,10 @@ export function compileAttributeResult(
   attributeId: string,
   params?: PostprocessingParams | null,
 ): (raw: string) => Record<string, string> {
-  if (!params) return (raw) => ({ [attributeId]: raw });
-  const post = compilePostprocessor(params);
-  const postId = params.id;
-  if (params.keep_original_text_attribute ?? true) {
-    return (raw) => ({ [attributeId]: raw, [postId]: post(raw) });
-  }
-  return (raw) => ({ [postId]: post(raw) });
+  const write = compileResultWriter(attributeId, params);
+  return (raw) => {
+    const result: Record<string, string> = {};
+    write(result, raw);
+    return result;
+  };
 }
