@@ -18,6 +18,7 @@
 import { closeSync, fsyncSync, openSync, writeSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
+import { pyJsonDumps } from "./pyJson.ts";
 import { PyJsonLineEncoder } from "./pyJsonLine.ts";
 
 /** Options of {@link OrderedJsonlWriter.open}. */
@@ -61,18 +62,21 @@ export interface OrderedJsonlWriterSummary {
 export class OrderedJsonlWriter {
   /** Index of the next record to write. */
   private nextIndex: number;
-  private readonly waiting = new Map<number, Uint8Array | null>();
-  /** In-order lines not yet written: bytes `[0, pendingBytes)` of `pending`. */
-  private pending = new Uint8Array(1 << 16);
-  private pendingBytes = 0;
-  private pendingCount = 0;
+  /** Finished records behind a gap: their line text (see {@link LineText}), `null` when failed. */
+  private readonly waiting = new Map<number, LineText | null>();
+  /** In-order lines not yet written (compact JSON unless listed in `pendingFinal`). */
+  private pending: string[] = [];
+  /** Positions in `pending` whose text is already final (Python-style or custom). */
+  private pendingFinal = new Set<number>();
+  private pendingChars = 0;
+  private readonly lines = new PyJsonLineEncoder();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private writtenCount = 0;
   private skippedCount = 0;
   private failure: unknown;
   private closed = false;
-  /** The line of a record; the bytes may be reused by the next call (copy to keep them). */
-  private readonly serialize: (record: Record<string, unknown>) => Uint8Array;
+  /** The text of a record's line (no newline). */
+  private readonly serialize: (record: Record<string, unknown>) => LineText;
   private readonly exitHook = () => {
     try {
       this.writeBuffer();
@@ -90,11 +94,10 @@ export class OrderedJsonlWriter {
     this.nextIndex = options.firstIndex ?? 0;
     if (options.serialize) {
       const custom = options.serialize;
-      const encoder = new TextEncoder();
-      this.serialize = (record) => encoder.encode(custom(record) + "\n");
+      this.serialize = (record) => ({ final: custom(record) });
     } else {
-      const lines = new PyJsonLineEncoder();
-      this.serialize = (record) => lines.encodeView(record);
+      // Compact JSON now (cheap, native); Python's separators are added per flushed chunk.
+      this.serialize = (record) => this.lines.compact(record) ?? { final: pyJsonDumps(record) };
     }
     process.on("exit", this.exitHook);
   }
@@ -122,7 +125,7 @@ export class OrderedJsonlWriter {
   }
   /** In-order records buffered for the next write. */
   get buffered(): number {
-    return this.pendingCount;
+    return this.pending.length;
   }
   /** Finished records held because an earlier index is not finished (the out-of-order window). */
   get waitingCount(): number {
@@ -150,7 +153,7 @@ export class OrderedJsonlWriter {
     }
     const line = record === null ? null : this.serialize(record);
     if (index !== this.nextIndex) {
-      this.waiting.set(index, line && line.slice());
+      this.waiting.set(index, line);
       return;
     }
     this.append(line);
@@ -159,7 +162,7 @@ export class OrderedJsonlWriter {
       this.waiting.delete(this.nextIndex);
       this.append(next);
     }
-    if (this.pendingCount) {
+    if (this.pending.length) {
       this.timer ??= setTimeout(() => this.timedFlush(), this.options.flushIntervalMs ?? 200);
     }
   }
@@ -203,24 +206,23 @@ export class OrderedJsonlWriter {
     await this.close();
   }
 
-  private append(line: Uint8Array | null): void {
+  private append(line: LineText | null): void {
     this.nextIndex++;
     if (line === null) {
       this.skippedCount++;
       return;
     }
-    const end = this.pendingBytes + line.length;
-    if (end > this.pending.length) {
-      const grown = new Uint8Array(Math.max(end, this.pending.length * 2));
-      grown.set(this.pending.subarray(0, this.pendingBytes));
-      this.pending = grown;
+    if (typeof line === "string") {
+      this.pending.push(line);
+      this.pendingChars += line.length;
+    } else {
+      this.pendingFinal.add(this.pending.length);
+      this.pending.push(line.final);
+      this.pendingChars += line.final.length;
     }
-    this.pending.set(line, this.pendingBytes);
-    this.pendingBytes = end;
-    this.pendingCount++;
     if (
-      this.pendingCount >= (this.options.flushRecords ?? 256) ||
-      this.pendingBytes >= (this.options.flushChars ?? 1 << 20)
+      this.pending.length >= (this.options.flushRecords ?? 256) ||
+      this.pendingChars >= (this.options.flushChars ?? 1 << 20)
     ) {
       this.writeBuffer();
     }
@@ -236,12 +238,14 @@ export class OrderedJsonlWriter {
   }
 
   private writeBuffer(): void {
-    if (this.pendingCount === 0) return;
-    const data = this.pending.subarray(0, this.pendingBytes);
-    const count = this.pendingCount;
-    this.pendingBytes = 0;
-    this.pendingCount = 0;
+    if (this.pending.length === 0) return;
+    const lines = this.pending;
+    const final = this.pendingFinal;
+    this.pending = [];
+    this.pendingFinal = new Set();
+    this.pendingChars = 0;
     try {
+      const data = this.lines.encodeLines(lines, final);
       for (let offset = 0; offset < data.length;) {
         offset += writeSync(this.fd, data, offset, data.length - offset);
       }
@@ -252,6 +256,12 @@ export class OrderedJsonlWriter {
       });
       throw this.failure;
     }
-    this.writtenCount += count;
+    this.writtenCount += lines.length;
   }
 }
+
+/**
+ * A record's line before it is written: compact `JSON.stringify` text (a string; Python's
+ * separators are added when the chunk is flushed), or text that is already final.
+ */
+type LineText = string | { final: string };

@@ -43,7 +43,49 @@ export class PyJsonLineEncoder {
     return fast ?? this.encoder.encode(pyJsonDumps(record) + "\n");
   }
 
-  /** Adds Python's separator spaces to compact JSON text, or `null` when a number needs Python's repr. */
+  /**
+   * The compact `JSON.stringify` text of `record`, for {@link encodeLines}; `undefined` when
+   * `JSON.stringify` cannot write it (a BigInt inside, a circular structure): the caller then
+   * uses {@link pyJsonDumps}, which writes BigInts and reports circular structures.
+   */
+  compact(record: unknown): string | undefined {
+    try {
+      return JSON.stringify(record);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * The UTF-8 bytes of many lines at once, each followed by `\n`: `lines[i]` is compact
+   * `JSON.stringify` text (from {@link compact}) unless `final` has `i`, in which case it is
+   * already Python-style text and is written as it is. Equal to the concatenation of
+   * `pyJsonDumps(record) + "\n"`. One pass over the joined text when no number needs Python's
+   * repr; line by line otherwise. The bytes may live in an internal buffer (see {@link encodeView}).
+   */
+  encodeLines(lines: readonly string[], final?: ReadonlySet<number>): Uint8Array {
+    if (!final || final.size === 0) {
+      const joined = this.spaced(lines.join("\n"));
+      if (joined) return joined;
+    }
+    const parts = lines.map((line, i) => {
+      if (final?.has(i)) return this.encoder.encode(line + "\n");
+      return this.spaced(line)?.slice() ??
+        this.encoder.encode(pyJsonDumps(JSON.parse(line)) + "\n");
+    });
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      out.set(p, o);
+      o += p.length;
+    }
+    return out;
+  }
+
+  /**
+   * Adds Python's separator spaces to compact JSON text (several lines joined by `\n` allowed)
+   * and a final newline, or `null` when a number needs Python's repr.
+   */
   private spaced(text: string): Uint8Array | null {
     if (this.scratch.length < text.length * 3) this.scratch = new Uint8Array(text.length * 3 + 16);
     const n = this.encoder.encodeInto(text, this.scratch).written;

@@ -27,13 +27,37 @@ function mix32(x: number): number {
 
 /** Absorbs `words` into a 128-bit key (four mixed lanes, each depending on all inputs). */
 function derive(key: Key, words: readonly number[]): Key {
-  let [a, b, c, d] = key;
-  for (const w of words) {
+  let a = key[0], b = key[1], c = key[2], d = key[3];
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
     a = mix32(a ^ w ^ 0x9e3779b9);
     b = mix32((b + a) ^ w ^ 0x7f4a7c15);
     c = mix32((c ^ b) + w + 0x6a09e667);
     d = mix32((d + c) ^ Math.imul(w, 0x27d4eb2f));
   }
+  a = mix32(a ^ d);
+  b = mix32(b ^ a);
+  c = mix32(c ^ b);
+  d = mix32(d ^ c);
+  return [a, b, c, d];
+}
+
+/** `derive(key, numberWords(i))` for an integer 0 <= i < 2^32, without the word array. */
+function deriveIndex(key: Key, i: number): Key {
+  let a = key[0], b = key[1], c = key[2], d = key[3];
+  // words: [1, i (low word), 0 (high word)]
+  a = mix32(a ^ 1 ^ 0x9e3779b9);
+  b = mix32((b + a) ^ 1 ^ 0x7f4a7c15);
+  c = mix32((c ^ b) + 1 + 0x6a09e667);
+  d = mix32((d + c) ^ Math.imul(1, 0x27d4eb2f));
+  a = mix32(a ^ i ^ 0x9e3779b9);
+  b = mix32((b + a) ^ i ^ 0x7f4a7c15);
+  c = mix32((c ^ b) + i + 0x6a09e667);
+  d = mix32((d + c) ^ Math.imul(i, 0x27d4eb2f));
+  a = mix32(a ^ 0x9e3779b9);
+  b = mix32((b + a) ^ 0x7f4a7c15);
+  c = mix32((c ^ b) + 0x6a09e667);
+  d = mix32(d + c);
   a = mix32(a ^ d);
   b = mix32(b ^ a);
   c = mix32(c ^ b);
@@ -71,8 +95,8 @@ export class Rng {
 
   private constructor(key: Key) {
     this.#key = key;
-    const state: number[] = key.map((w) => w | 0);
-    if (!state.some((w) => w !== 0)) state[0] = 1; // the all-zero state is a fixed point
+    const state = [key[0] | 0, key[1] | 0, key[2] | 0, key[3] | 0];
+    if ((state[0] | state[1] | state[2] | state[3]) === 0) state[0] = 1; // all-zero is a fixed point
     this.#gen = xoroshiro128plusFromState(state);
   }
 
@@ -91,6 +115,9 @@ export class Rng {
 
   /** An independent child stream named by `label`; the same label always gives the same stream. */
   fork(label: number | string): Rng {
+    if (typeof label === "number" && label >= 0 && label <= 0xffffffff && Number.isInteger(label)) {
+      return new Rng(deriveIndex(this.#key, label)); // the per-record hot path
+    }
     return new Rng(
       derive(this.#key, typeof label === "number" ? numberWords(label) : stringWords(label)),
     );

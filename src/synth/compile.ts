@@ -12,7 +12,12 @@ import { ConfigError, type ConfigIssue } from "../errors.ts";
 import { exampleSources, type ExampleSourceSpec } from "../inputs/examples.ts";
 import { type PlannerSource, planRecords, type RecordPlan } from "../plan/planner.ts";
 import type { AttributeCombinationSpec, SampledAttributeSpec } from "../plan/sampling.ts";
-import { createFormatter, type Formatter, type Template } from "../template/format.ts";
+import {
+  createFormatter,
+  type Formatter,
+  type RenderOptions,
+  type Template,
+} from "../template/format.ts";
 import { compilePassthrough } from "./passthrough.ts";
 import { compileResultWriter, type PostprocessingParams } from "./postprocess.ts";
 import type { Program, RecordStep } from "./program.ts";
@@ -239,6 +244,9 @@ function tryCompile(
   }
 }
 
+// Records in a run come from the planner: their sampled values are valid by construction.
+const TRUSTED: RenderOptions = { trustSampled: true };
+
 function generatedStep(
   id: string,
   messages: { role: Role; template: Template }[],
@@ -247,7 +255,7 @@ function generatedStep(
 ): CompiledGenerated {
   const render = (
     record: Readonly<Record<string, unknown>>,
-    options?: { allowMissing?: boolean },
+    options?: RenderOptions,
   ) => {
     const out: ChatMessage[] = new Array(messages.length);
     for (let m = 0; m < messages.length; m++) {
@@ -259,11 +267,12 @@ function generatedStep(
     id,
     messages,
     render,
-    async run(record, generate) {
-      const request: GenerateRequest = { messages: render(record) };
+    run(record, generate) {
+      const request: GenerateRequest = { messages: render(record, TRUSTED) };
       if (generation) request.generation = generation;
-      const reply = await generate(request);
-      store(record, typeof reply.message.content === "string" ? reply.message.content : "");
+      return generate(request).then((reply) => {
+        store(record, typeof reply.message.content === "string" ? reply.message.content : "");
+      });
     },
   };
 }

@@ -94,17 +94,28 @@ export async function runPipeline(program: Program, options: PipelineOptions): P
     for (const wake of waiters) wake();
   };
 
-  // Fast path: one direct call; the retry machinery is entered only after a failure.
-  const generate = async (index: number, attribute: string, request: GenerateRequest) => {
+  // Fast path: one direct call and one `then`; the retry machinery is entered only after a
+  // failure (no async frame per request: this path runs for every request of the run).
+  const generate = (
+    index: number,
+    attribute: string,
+    request: GenerateRequest,
+  ): Promise<GenerateResult> => {
     request.signal = stopSignal;
-    let value: GenerateResult;
+    let pending: Promise<GenerateResult>;
     try {
-      value = await engine!.generate(request);
-    } catch (first) {
-      value = await retryAfterFirstFailure(first, index, attribute, request);
+      pending = engine!.generate(request);
+    } catch (error) {
+      pending = Promise.reject(error);
     }
-    addUsage(stats, attribute, value.usage);
-    return value;
+    const count = (value: GenerateResult) => {
+      addUsage(stats, attribute, value.usage);
+      return value;
+    };
+    return pending.then(
+      count,
+      (first) => retryAfterFirstFailure(first, index, attribute, request).then(count),
+    );
   };
   const retryAfterFirstFailure = async (
     first: unknown,

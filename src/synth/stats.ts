@@ -53,12 +53,15 @@ export function createRunStats(planned: number, now = Date.now()): RunStats {
 
 /** Adds one request's usage to the totals and to its attribute's totals. */
 export function addUsage(stats: RunStats, attribute: string, usage: Usage): void {
-  for (const totals of [stats.usage, perAttribute(stats, attribute)]) {
-    totals.requests += 1;
-    totals.inputTokens += usage.inputTokens;
-    totals.outputTokens += usage.outputTokens;
-    totals.cachedTokens += usage.cachedTokens ?? 0;
-  }
+  add(stats.usage, usage);
+  add(perAttribute(stats, attribute), usage);
+}
+
+function add(totals: UsageTotals, usage: Usage): void {
+  totals.requests += 1;
+  totals.inputTokens += usage.inputTokens;
+  totals.outputTokens += usage.outputTokens;
+  totals.cachedTokens += usage.cachedTokens ?? 0;
 }
 
 function perAttribute(stats: RunStats, attribute: string): UsageTotals {

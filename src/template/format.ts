@@ -34,6 +34,14 @@ export interface RenderOptions {
    * @default false
    */
   stringFieldsOnly?: boolean;
+  /**
+   * Skip the check that every sampled attribute in the record holds a known value id. Only for
+   * records made by the planner (`plan/planner.ts`), whose sampled values are valid by
+   * construction and whose ids no other attribute may reuse (§4.1): the check then costs time
+   * on every render and can never fail.
+   * @default false
+   */
+  trustSampled?: boolean;
 }
 
 /** A parsed template. */
@@ -108,21 +116,52 @@ function buildTemplate(text: string, sampled: ValueTable): Template {
   const segments = parseFormatString(text);
   const placeholders: string[] = [];
   collectNames(segments, placeholders);
-  const sampledIds = [...sampled.keys()];
+  const checks = [...sampled].map(([id, values]) => ({ id, values }));
+  const fast = precomputeSampled(segments, sampled);
 
   const render = (record: Readonly<Record<string, unknown>>, options = DEFAULTS): string => {
     const stringsOnly = options.stringFieldsOnly === true;
-    for (const id of sampledIds) {
+    const count = options.trustSampled === true ? 0 : checks.length;
+    for (let c = 0; c < count; c++) {
+      const { id, values } = checks[c];
       if (!Object.hasOwn(record, id)) continue;
       const v = record[id];
       if (stringsOnly && typeof v !== "string") continue;
-      if (typeof v !== "string" || !sampled.get(id)!.has(v)) {
+      if (typeof v !== "string" || !values.has(v)) {
         throw new TemplateError(`Attribute value ${pyStr(v)} not found for attribute ${id}`);
       }
     }
-    return renderSegments(segments, record, options, stringsOnly, sampled);
+    return renderSegments(segments, record, options, stringsOnly, sampled, fast);
   };
   return { source: text, placeholders, render };
+}
+
+/**
+ * For top-level fields on a sampled attribute with only attribute accessors and no conversion or
+ * spec (`{tone}`, `{tone.description}`, `{tone.parent.name}`), the rendered text of every value
+ * id, computed once: rendering is then one map lookup. Fields whose rendering fails for some
+ * value (e.g. `{tone.id}`) are left to the general path, which reports the error.
+ */
+function precomputeSampled(
+  segments: Segment[],
+  sampled: ValueTable,
+): (ReadonlyMap<string, string> | undefined)[] {
+  return segments.map((seg) => {
+    if (typeof seg === "string" || seg.conversion !== "" || seg.spec !== "") return undefined;
+    const values = sampled.get(seg.name);
+    if (!values || seg.accessors.some((acc) => acc.kind !== "attr")) return undefined;
+    const texts = new Map<string, string>();
+    for (const [id, start] of values) {
+      let value: unknown = start;
+      try {
+        for (const acc of seg.accessors) value = access(value, acc, seg.source);
+      } catch {
+        return undefined;
+      }
+      texts.set(id, typeof value === "string" ? value : pyStr(value));
+    }
+    return texts;
+  });
 }
 
 function collectNames(segments: Segment[], into: string[]): void {
@@ -139,6 +178,7 @@ function renderSegments(
   options: RenderOptions,
   stringsOnly: boolean,
   sampled: ValueTable,
+  fast?: readonly (ReadonlyMap<string, string> | undefined)[],
 ): string {
   let out = "";
   for (let i = 0; i < segments.length; i++) {
@@ -146,6 +186,14 @@ function renderSegments(
     if (typeof seg === "string") {
       out += seg;
       continue;
+    }
+    const texts = fast?.[i];
+    if (texts !== undefined && Object.hasOwn(record, seg.name)) {
+      const text = texts.get(record[seg.name] as string);
+      if (text !== undefined) {
+        out += text;
+        continue;
+      }
     }
     let value = lookup(seg, record, options, stringsOnly, sampled);
     if (seg.accessors.length === 0 && seg.conversion === "" && seg.spec === "") {

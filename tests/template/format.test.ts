@@ -218,6 +218,25 @@ describe("sampled attributes (§8.2, §20.8)", () => {
     );
   });
 
+  test("trustSampled skips the value-id check but still renders known ids", () => {
+    const bad = { tone: "invalid_value", topic: "x" };
+    expect(f.format("{topic}", bad, { trustSampled: true })).toBe("x");
+    expect(f.format("{tone}", { tone: "formal" }, { trustSampled: true })).toBe("Formal");
+  });
+
+  test("precomputed sampled renderings match the general path", () => {
+    const record = { tone: "formal" };
+    for (const text of ["{tone}", "{tone.name}", "{tone.description}", "{tone.parent}"]) {
+      const fast = f.format(text, record);
+      const general = f.format(text.replace("}", "!s}"), record);
+      expect(fast).toBe(general);
+    }
+    // A failing accessor keeps the general path and its message.
+    expect(() => f.format("{tone.id}", record)).toThrow(
+      "'_AttributeInfo' object has no attribute 'id'",
+    );
+  });
+
   test("missing values with sampled attributes", () => {
     expect(f.format("{tone} {age}", { tone: "casual" }, { allowMissing: true })).toBe(
       "Casual {age}",
