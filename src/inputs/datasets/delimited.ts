@@ -17,7 +17,7 @@ import { inputError } from "../errors.ts";
 import { type Row, uniqueColumns } from "../rows.ts";
 
 const INT = /^[-+]?(0|[1-9]\d*)$/;
-const FLOAT = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^[-+]?(inf|infinity)$/i;
+const FLOAT = /^[-+]?((0|[1-9]\d*)(\.\d*)?|\.\d+)([eE][-+]?\d+)?$|^[-+]?(inf|infinity)$/i;
 
 /**
  * Reads a delimited file. `delimiter` is `","` or `"\t"`.
@@ -48,8 +48,8 @@ export function readDelimited(file: string, label: string, delimiter: string): P
         rowNo++;
         const bad = result.errors.find((e) => e.type === "Quotes");
         if (bad) {
-          parser.abort();
           fail(inputError("dataset", label, `row ${rowNo}: ${bad.message.toLowerCase()}`));
+          parser.abort();
           return;
         }
         const cells = result.data as string[];
@@ -58,7 +58,6 @@ export function readDelimited(file: string, label: string, delimiter: string): P
           return;
         }
         if (cells.length > header.length) {
-          parser.abort();
           fail(
             inputError(
               "dataset",
@@ -66,6 +65,7 @@ export function readDelimited(file: string, label: string, delimiter: string): P
               `row ${rowNo} has ${cells.length} cells but the header has ${header.length}`,
             ),
           );
+          parser.abort();
           return;
         }
         const row: Row = {};

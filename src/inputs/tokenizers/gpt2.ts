@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ByteTokenizer } from "./tokenizer.ts";
+import { type ByteTokenizer, withSpecialTokens } from "./tokenizer.ts";
 
 /** Names that select the built-in GPT-2 tokenizer. */
 export const GPT2_NAMES = new Set(["openai-community/gpt2", "gpt2"]);
@@ -29,10 +29,15 @@ export async function gpt2Tokenizer(name = "openai-community/gpt2"): Promise<Byt
       lengths[id] = typeof entry === "string" ? encoder.encode(entry).length : entry.length;
     }
     lengths[50256] = END_OF_TEXT.length;
-    const allowedSpecial = new Set([END_OF_TEXT]);
+    const disallowedSpecial = new Set<string>();
+    // gpt-tokenizer 4.0.0 does not map `<|endoftext|>` even when allowed: split on it here.
+    const encodeText = withSpecialTokens(
+      (text: string) => encode(text, { disallowedSpecial }),
+      new Map([[END_OF_TEXT, 50256]]),
+    );
     cached = {
       name,
-      encode: (text) => encode(text, { allowedSpecial }),
+      encode: encodeText,
       byteLength: (id) => lengths[id],
     };
   }

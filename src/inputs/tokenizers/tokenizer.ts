@@ -43,3 +43,30 @@ export function byteLevelBytes(token: string): number[] | undefined {
   }
   return out;
 }
+
+/**
+ * Wraps `encode` so that the text of each special token in `specials` maps to its id (as
+ * Hugging Face tokenizers treat added tokens); the text between them goes to `encode`.
+ */
+export function withSpecialTokens(
+  encode: (text: string) => number[],
+  specials: ReadonlyMap<string, number>,
+): (text: string) => number[] {
+  if (specials.size === 0) return encode;
+  const names = [...specials.keys()].sort((a, b) => b.length - a.length);
+  const pattern = new RegExp(names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "g");
+  return (text) => {
+    pattern.lastIndex = 0;
+    if (!pattern.test(text)) return encode(text);
+    pattern.lastIndex = 0; // matchAll starts where the test stopped otherwise
+    const out: number[] = [];
+    let last = 0;
+    for (const match of text.matchAll(pattern)) {
+      if (match.index > last) for (const id of encode(text.slice(last, match.index))) out.push(id);
+      out.push(specials.get(match[0])!);
+      last = match.index + match[0].length;
+    }
+    if (last < text.length) for (const id of encode(text.slice(last))) out.push(id);
+    return out;
+  };
+}

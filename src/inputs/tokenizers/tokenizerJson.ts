@@ -13,7 +13,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { InputError } from "../../errors.ts";
 import { downloadCommand, type Env, findSnapshot, hubCacheDir } from "../hfCache.ts";
-import { byteLevelBytes, type ByteTokenizer } from "./tokenizer.ts";
+import { byteLevelBytes, type ByteTokenizer, withSpecialTokens } from "./tokenizer.ts";
 
 const GPT2_SPLIT = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
 
@@ -99,20 +99,19 @@ export async function loadTokenizerJson(file: string, name: string): Promise<Byt
   const special = new Map<string, number>();
   const encoder = new TextEncoder();
   for (const added of data.added_tokens ?? []) {
-    if (Object.hasOwn(vocab, added.content) && byteLevelBytes(added.content)) continue;
     special.set(added.content, added.id);
     lengths[added.id] = encoder.encode(added.content).length;
   }
   const { BytePairEncodingCore } = await import("gpt-tokenizer/BytePairEncodingCore");
   const core = new BytePairEncodingCore({
     bytePairRankDecoder: decoder,
-    specialTokensEncoder: special,
+    specialTokensEncoder: new Map(),
     tokenSplitRegex: splitPattern(data.pre_tokenizer) ?? GPT2_SPLIT,
   });
-  const allowed = new Set(special.keys());
+  const none = new Set<string>();
   return {
     name,
-    encode: (text) => core.encodeNative(text, allowed),
+    encode: withSpecialTokens((text) => core.encodeNative(text, none), special),
     byteLength: (id) => lengths[id] ?? 0,
   };
 }
