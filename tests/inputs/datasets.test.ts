@@ -67,8 +67,14 @@ describe("JSONL and JSON", () => {
   test("a JSON array of rows and pandas' column orientation", async () => {
     put(join(dir, "rows.json"), '[{"a": 1, "b": "x"}, {"a": 2, "b": "y"}]');
     put(join(dir, "cols.json"), '{"a": {"0": 1, "1": 2}, "b": {"0": "x", "1": "y"}}');
-    expect(await readDatasetFile(join(dir, "rows.json"))).toEqual([{ a: 1, b: "x" }, { a: 2, b: "y" }]);
-    expect(await readDatasetFile(join(dir, "cols.json"))).toEqual([{ a: 1, b: "x" }, { a: 2, b: "y" }]);
+    expect(await readDatasetFile(join(dir, "rows.json"))).toEqual([{ a: 1, b: "x" }, {
+      a: 2,
+      b: "y",
+    }]);
+    expect(await readDatasetFile(join(dir, "cols.json"))).toEqual([{ a: 1, b: "x" }, {
+      a: 2,
+      b: "y",
+    }]);
   });
 
   test("a line that is not JSON names the file and the line", async () => {
@@ -245,8 +251,14 @@ describe("hf: datasets from the local Hugging Face cache", () => {
   mkdirSync(join(repo, "snapshots", other), { recursive: true });
   writeFileSync(join(repo, "refs", "main"), hash);
   writeFileSync(join(repo, "refs", "v1"), other);
-  writeFileSync(join(repo, "snapshots", hash, "data", "train-00000-of-00001.jsonl"), '{"q": "main"}\n');
-  writeFileSync(join(repo, "snapshots", hash, "data", "test-00000-of-00001.jsonl"), '{"q": "test"}\n');
+  writeFileSync(
+    join(repo, "snapshots", hash, "data", "train-00000-of-00001.jsonl"),
+    '{"q": "main"}\n',
+  );
+  writeFileSync(
+    join(repo, "snapshots", hash, "data", "test-00000-of-00001.jsonl"),
+    '{"q": "test"}\n',
+  );
   writeFileSync(join(repo, "snapshots", other, "train.csv"), "q\nv1\n");
 
   test("split and revision select the files", async () => {
@@ -254,7 +266,10 @@ describe("hf: datasets from the local Hugging Face cache", () => {
     expect(main.source.rows).toEqual([{ q: "main" }]);
     const test2 = await readDatasetSource({ path: "hf:acme/qa", hf_split: "test" }, where);
     expect(test2.source.rows).toEqual([{ q: "test" }]);
-    const v1 = await readDatasetSource({ path: "hf:acme/qa", hf_split: "train", hf_revision: "v1" }, where);
+    const v1 = await readDatasetSource(
+      { path: "hf:acme/qa", hf_split: "train", hf_revision: "v1" },
+      where,
+    );
     expect(v1.source.rows).toEqual([{ q: "v1" }]);
   });
 
@@ -264,14 +279,17 @@ describe("hf: datasets from the local Hugging Face cache", () => {
       { cwd: dir, env: { HF_HOME: dir } },
     );
     expect(viaHome.source.rows).toEqual([{ q: "main" }]);
-    const message = await inputError(readDatasetSource({ path: "hf:acme/missing", hf_split: "train" }, where));
+    const message = await inputError(
+      readDatasetSource({ path: "hf:acme/missing", hf_split: "train" }, where),
+    );
     expect(message).toContain(join(dir, "hub"));
     expect(message).toContain("huggingface-cli download acme/missing --repo-type dataset");
     expect(await inputError(readDatasetSource({ path: "hf:acme/qa" }, where))).toContain(
       "hf_split is required",
     );
-    expect(await inputError(readDatasetSource({ path: "hf:acme/qa", hf_split: "dev" }, where))).toContain(
-      'split "dev" has no data files',
-    );
+    expect(await inputError(readDatasetSource({ path: "hf:acme/qa", hf_split: "dev" }, where)))
+      .toContain(
+        'split "dev" has no data files',
+      );
   });
 });

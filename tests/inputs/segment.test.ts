@@ -39,7 +39,8 @@ describe("windows (oumi's tests)", () => {
 });
 
 // A text that makes GPT-2 split characters across tokens: emoji, CJK, combining marks, RTL.
-const TRICKY = "Ünïcödé façade — 日本語のテキスト 😀👩‍👩‍👧 e\u0301 שלום 🏳️‍🌈 <|endoftext|> tab\tnew\nline ".repeat(20);
+const TRICKY =
+  "Ünïcödé façade — 日本語のテキスト 😀👩‍👩‍👧 e\u0301 שלום 🏳️‍🌈 <|endoftext|> tab\tnew\nline ".repeat(20);
 
 describe("GPT-2 segmentation", () => {
   test("ids equal tiktoken's gpt2 encoding, <|endoftext|> as 50256 like Hugging Face", async () => {
@@ -61,7 +62,10 @@ describe("GPT-2 segmentation", () => {
     const decode = (slice: number[]) => utf8.decode(enc.decode(new Uint32Array(slice)));
     let splitEdges = 0;
     for (const [length, overlap] of [[7, 0], [5, 2], [13, 6], [1, 0]]) {
-      const segments = segmentText(TRICKY, tok, { segment_length: length, segment_overlap: overlap });
+      const segments = segmentText(TRICKY, tok, {
+        segment_length: length,
+        segment_overlap: overlap,
+      });
       const windows = tokenWindows(ids.length, length, overlap);
       let w = 0;
       for (const [s, e] of windows) {
@@ -89,9 +93,10 @@ describe("GPT-2 segmentation", () => {
   test("whitespace-only windows are dropped; only whitespace is an error", async () => {
     const tok = await gpt2Tokenizer();
     expect(segmentText("", tok, { segment_length: 4, segment_overlap: 0 })).toEqual([]);
-    expect(() => segmentText("     \n\n   ", tok, { segment_length: 1, segment_overlap: 0 })).toThrow(
-      "Document segmentation returned only empty segments.",
-    );
+    expect(() => segmentText("     \n\n   ", tok, { segment_length: 1, segment_overlap: 0 }))
+      .toThrow(
+        "Document segmentation returned only empty segments.",
+      );
   });
 });
 

@@ -54,7 +54,10 @@ export function withSpecialTokens(
 ): (text: string) => number[] {
   if (specials.size === 0) return encode;
   const names = [...specials.keys()].sort((a, b) => b.length - a.length);
-  const pattern = new RegExp(names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "g");
+  const pattern = new RegExp(
+    names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"),
+    "g",
+  );
   return (text) => {
     pattern.lastIndex = 0;
     if (!pattern.test(text)) return encode(text);
@@ -62,11 +65,13 @@ export function withSpecialTokens(
     const out: number[] = [];
     let last = 0;
     for (const match of text.matchAll(pattern)) {
-      if (match.index > last) for (const id of encode(text.slice(last, match.index))) out.push(id);
+      if (match.index > last) {
+        for (const id of encode(text.slice(last, match.index))) out.push(id);
+      }
       out.push(specials.get(match[0])!);
       last = match.index + match[0].length;
     }
-    if (last < text.length) for (const id of encode(text.slice(last))) out.push(id);
+    if (last < text.length) { for (const id of encode(text.slice(last))) out.push(id); }
     return out;
   };
 }
