@@ -18,7 +18,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { tinyGgufPath } from "../helpers/tinyModel.ts";
 import { writeExampleData } from "../inputs/exampleData.ts";
-import { makeDocx, makeXlsx, para, put } from "../inputs/fixtures.ts";
+import { makeXlsx, put } from "../inputs/fixtures.ts";
 import { ROOT, runInProcess } from "./helpers.ts";
 
 const CORPUS = resolve(ROOT, "..", "shared", "reference", "oumi-configs");
