@@ -25,7 +25,7 @@ export function loadTokenizer(
   const file = findTokenizerJson(name, baseDirs, env);
   let tokenizer = loaded.get(file);
   if (!tokenizer) {
-    tokenizer = loadTokenizerJson(file, name);
+    tokenizer = Promise.resolve(loadTokenizerJson(file, name));
     loaded.set(file, tokenizer);
     tokenizer.catch(() => loaded.delete(file));
   }

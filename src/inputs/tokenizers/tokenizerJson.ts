@@ -2,8 +2,8 @@
  * Tokenizers other than GPT-2 (§5.3 `tokenizer`): a Hugging Face `tokenizer.json` of a
  * byte-level BPE model (GPT-2 family: GPT-2, RoBERTa, Qwen, Llama 3, ...), found at a local path
  * (the file or its folder) or in the local Hugging Face cache (`models--owner--name`). Never
- * downloads. Encoding runs on gpt-tokenizer's BPE core with the token id as merge rank and the
- * file's `Split` pre-tokenizer pattern (GPT-2's when there is none); added tokens (`<s>`,
+ * downloads. Encoding runs on our BPE (`./bpe.ts`) with the token id as merge rank (true for
+ * GPT-2-family vocabularies) and the file's `Split` pre-tokenizer pattern (GPT-2's when none); added tokens (`<s>`,
  * `<|endoftext|>`) written in the text map to their ids. No BOS/EOS is added (a deliberate
  * difference: segments are spans of the document, so a post-processor's BOS has no text).
  *
@@ -13,9 +13,10 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { InputError } from "../../errors.ts";
 import { downloadCommand, type Env, findSnapshot, hubCacheDir } from "../hfCache.ts";
+import { bytesKey, createBpeEncoder, type RankMap } from "./bpe.ts";
+import { GPT2_PATTERN } from "./gpt2.ts";
 import { byteLevelBytes, type ByteTokenizer, withSpecialTokens } from "./tokenizer.ts";
 
-const GPT2_SPLIT = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
 
 /**
  * Finds the `tokenizer.json` for `name`: a file path, a folder holding one, or a cached hub
@@ -62,7 +63,7 @@ function splitPattern(pre: unknown): RegExp | undefined {
  *
  * @throws {InputError} unreadable JSON, or a model that is not byte-level BPE.
  */
-export async function loadTokenizerJson(file: string, name: string): Promise<ByteTokenizer> {
+export function loadTokenizerJson(file: string, name: string): ByteTokenizer {
   let data: TokenizerFile;
   try {
     data = JSON.parse(readFileSync(file, "utf8"));
@@ -77,9 +78,8 @@ export async function loadTokenizerJson(file: string, name: string): Promise<Byt
       })`,
     );
   }
-  const decoder: (string | number[])[] = [];
+  const table: RankMap = new Map();
   const lengths: number[] = [];
-  const utf8 = new TextDecoder("utf-8", { fatal: true });
   for (const [token, id] of Object.entries(vocab)) {
     const bytes = byteLevelBytes(token);
     if (!bytes) {
@@ -90,11 +90,7 @@ export async function loadTokenizerJson(file: string, name: string): Promise<Byt
       );
     }
     lengths[id] = bytes.length;
-    try {
-      decoder[id] = utf8.decode(new Uint8Array(bytes));
-    } catch {
-      decoder[id] = bytes;
-    }
+    table.set(bytesKey(bytes), id);
   }
   const special = new Map<string, number>();
   const encoder = new TextEncoder();
@@ -102,16 +98,10 @@ export async function loadTokenizerJson(file: string, name: string): Promise<Byt
     special.set(added.content, added.id);
     lengths[added.id] = encoder.encode(added.content).length;
   }
-  const { BytePairEncodingCore } = await import("gpt-tokenizer/BytePairEncodingCore");
-  const core = new BytePairEncodingCore({
-    bytePairRankDecoder: decoder,
-    specialTokensEncoder: new Map(),
-    tokenSplitRegex: splitPattern(data.pre_tokenizer) ?? GPT2_SPLIT,
-  });
-  const none = new Set<string>();
+  const encode = createBpeEncoder(table, splitPattern(data.pre_tokenizer) ?? GPT2_PATTERN);
   return {
     name,
-    encode: withSpecialTokens((text) => core.encodeNative(text, none), special),
+    encode: withSpecialTokens(encode, special),
     byteLength: (id) => lengths[id] ?? 0,
   };
 }
