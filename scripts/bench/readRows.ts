@@ -10,7 +10,15 @@
  *
  * @module
  */
-import { existsSync, mkdirSync, openSync, readFileSync, statSync, writeSync, closeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  statSync,
+  writeSync,
+} from "node:fs";
 import { join, resolve } from "node:path";
 
 const arg = (name: string, fallback: string) => {
@@ -30,7 +38,8 @@ async function child(mode: string, file: string) {
     rows = readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l)).length;
   } else if (file.endsWith(".csv")) {
     const Papa = (await import("papaparse")).default;
-    rows = Papa.parse(readFileSync(file, "utf8"), { header: true, skipEmptyLines: true }).data.length;
+    rows =
+      Papa.parse(readFileSync(file, "utf8"), { header: true, skipEmptyLines: true }).data.length;
   } else {
     const { parquetReadObjects } = await import("hyparquet");
     const { compressors } = await import("hyparquet-compressors");
@@ -51,8 +60,12 @@ function makeRows(count: number) {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
   };
-  const words = Array.from({ length: 5000 }, (_, i) => `w${(i * 2654435761 >>> 0).toString(36).slice(0, 3 + (i % 6))}`);
-  const sentence = (n: number) => Array.from({ length: n }, () => words[Math.floor(5000 * rand() ** 2)]).join(" ");
+  const words = Array.from(
+    { length: 5000 },
+    (_, i) => `w${(i * 2654435761 >>> 0).toString(36).slice(0, 3 + (i % 6))}`,
+  );
+  const sentence = (n: number) =>
+    Array.from({ length: n }, () => words[Math.floor(5000 * rand() ** 2)]).join(" ");
   return (i: number) => ({
     id: i,
     instruction: sentence(8 + Math.floor(rand() * 6)) + "?",
@@ -64,20 +77,32 @@ function makeRows(count: number) {
 
 async function generate(dir: string, count: number) {
   mkdirSync(dir, { recursive: true });
-  const files = { jsonl: join(dir, "rows.jsonl"), csv: join(dir, "rows.csv"), parquet: join(dir, "rows.parquet") };
+  const files = {
+    jsonl: join(dir, "rows.jsonl"),
+    csv: join(dir, "rows.csv"),
+    parquet: join(dir, "rows.parquet"),
+  };
   if (Object.values(files).every((f) => existsSync(f))) return files;
   const row = makeRows(count);
   const jsonl = openSync(files.jsonl, "w");
   const csv = openSync(files.csv, "w");
   writeSync(csv, "id,instruction,response,score,tag\n");
-  const columns = { id: [] as number[], instruction: [] as string[], response: [] as string[], score: [] as number[], tag: [] as string[] };
+  const columns = {
+    id: [] as number[],
+    instruction: [] as string[],
+    response: [] as string[],
+    score: [] as number[],
+    tag: [] as string[],
+  };
   let jl = "";
   let cv = "";
   for (let i = 0; i < count; i++) {
     const r = row(i);
     jl += JSON.stringify(r) + "\n";
     cv += `${r.id},"${r.instruction}","${r.response}",${r.score},${r.tag}\n`;
-    for (const k of Object.keys(columns) as (keyof typeof columns)[]) (columns[k] as unknown[]).push(r[k]);
+    for (const k of Object.keys(columns) as (keyof typeof columns)[]) {
+      (columns[k] as unknown[]).push(r[k]);
+    }
     if (jl.length > 1 << 22) {
       writeSync(jsonl, jl);
       writeSync(csv, cv);
@@ -119,7 +144,11 @@ if (process.argv[2] === "--child") {
         stderr: "pipe",
       });
       if (proc.exitCode !== 0) return { error: proc.stderr.toString().slice(-500) };
-      const r = JSON.parse(proc.stdout.toString()) as { rows: number; seconds: number; peakRss: number };
+      const r = JSON.parse(proc.stdout.toString()) as {
+        rows: number;
+        seconds: number;
+        peakRss: number;
+      };
       return {
         rows: r.rows,
         rows_per_s: Math.round(r.rows / r.seconds),
@@ -127,7 +156,11 @@ if (process.argv[2] === "--child") {
         rss_over_file: +(r.peakRss / size).toFixed(2),
       };
     };
-    results[format] = { file_mb: +(size / 1e6).toFixed(0), synth: measure("synth"), naive: measure("naive") };
+    results[format] = {
+      file_mb: +(size / 1e6).toFixed(0),
+      synth: measure("synth"),
+      naive: measure("naive"),
+    };
   }
   console.log(JSON.stringify({ rows: count, results }, null, 2));
 }

@@ -40,7 +40,18 @@ function makeText(bytes: number): string {
     for (let j = 0; j < len; j++) w += letters[Math.floor(rand() * rand() * letters.length)];
     vocab.push(w);
   }
-  const exotic = ["café", "naïve", "Zürich", "日本語", "テキスト", "😀", "👩‍👩‍👧", "señor", "Ελληνικά", "שלום"];
+  const exotic = [
+    "café",
+    "naïve",
+    "Zürich",
+    "日本語",
+    "テキスト",
+    "😀",
+    "👩‍👩‍👧",
+    "señor",
+    "Ελληνικά",
+    "שלום",
+  ];
   const parts: string[] = [];
   let size = 0;
   let sentence = 0;

@@ -64,6 +64,27 @@ describe("JSONL and JSON", () => {
     expect(Object.getOwnPropertyDescriptor(projected, "constructor")?.value).toBe(1);
   });
 
+  test("__proto__ and constructor headers in CSV, XLSX and Parquet stay plain fields", async () => {
+    put(join(dir, "proto.csv"), "__proto__,constructor\nx,y\n");
+    put(join(dir, "proto.xlsx"), await makeXlsx({ S: [["__proto__", "constructor"], ["x", "y"]] }));
+    put(
+      join(dir, "proto.parquet"),
+      new Uint8Array(parquetWriteBuffer({
+        columnData: [
+          { name: "__proto__", data: ["x"], type: "STRING" },
+          { name: "constructor", data: [{ prototype: "y" }] },
+        ],
+      })),
+    );
+    for (const name of ["proto.csv", "proto.xlsx", "proto.parquet"]) {
+      const [row] = await readDatasetFile(join(dir, name));
+      expect(Object.getPrototypeOf(row)).toBe(Object.prototype);
+      expect(Object.keys(row)).toEqual(["__proto__", "constructor"]);
+      expect(Object.getOwnPropertyDescriptor(row, "__proto__")?.value).toBe("x");
+    }
+    expect(({} as Record<string, unknown>).prototype).toBeUndefined();
+  });
+
   test("a JSON array of rows and pandas' column orientation", async () => {
     put(join(dir, "rows.json"), '[{"a": 1, "b": "x"}, {"a": 2, "b": "y"}]');
     put(join(dir, "cols.json"), '{"a": {"0": 1, "1": 2}, "b": {"0": "x", "1": "y"}}');

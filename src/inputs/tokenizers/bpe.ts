@@ -24,7 +24,10 @@ export function bytesKey(bytes: ArrayLike<number>): string {
 export function createBpeEncoder(ranks: RankMap, pattern: RegExp): (text: string) => number[] {
   const utf8 = new TextEncoder();
   const cache = new Map<string, number | number[]>();
-  const split = new RegExp(pattern.source, pattern.flags.includes("g") ? pattern.flags : pattern.flags + "g");
+  const split = new RegExp(
+    pattern.source,
+    pattern.flags.includes("g") ? pattern.flags : pattern.flags + "g",
+  );
 
   const merge = (key: string, out: number[]) => {
     const n = key.length;

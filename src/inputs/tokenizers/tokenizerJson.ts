@@ -17,7 +17,6 @@ import { bytesKey, createBpeEncoder, type RankMap } from "./bpe.ts";
 import { GPT2_PATTERN } from "./gpt2.ts";
 import { byteLevelBytes, type ByteTokenizer, withSpecialTokens } from "./tokenizer.ts";
 
-
 /**
  * Finds the `tokenizer.json` for `name`: a file path, a folder holding one, or a cached hub
  * model. @throws {InputError} naming the paths looked at and the download command.
