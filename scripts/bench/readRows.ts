@@ -52,7 +52,7 @@ async function child(mode: string, file: string) {
   console.log(JSON.stringify({ rows, seconds, peakRss: process.resourceUsage().maxRSS * 1024 }));
 }
 
-function makeRows(count: number) {
+function makeRows() {
   let seed = 7;
   const rand = () => { // mulberry32
     seed = (seed + 0x6d2b79f5) | 0;
@@ -83,7 +83,7 @@ async function generate(dir: string, count: number) {
     parquet: join(dir, "rows.parquet"),
   };
   if (Object.values(files).every((f) => existsSync(f))) return files;
-  const row = makeRows(count);
+  const row = makeRows();
   const jsonl = openSync(files.jsonl, "w");
   const csv = openSync(files.csv, "w");
   writeSync(csv, "id,instruction,response,score,tag\n");

@@ -70,7 +70,7 @@ export function createBpeEncoder(ranks: RankMap, pattern: RegExp): (text: string
         else for (let i = 0; i < cached.length; i++) out.push(cached[i]);
         continue;
       }
-      // eslint-disable-next-line no-control-regex
+      // deno-lint-ignore no-control-regex
       const key = /^[\x00-\x7f]*$/.test(piece) ? piece : bytesKey(utf8.encode(piece));
       const whole = ranks.get(key);
       let ids: number | number[];
