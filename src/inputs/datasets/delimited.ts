@@ -11,9 +11,12 @@
  * @module
  */
 import { createReadStream } from "node:fs";
+import { isAscii } from "node:buffer";
+import { Readable } from "node:stream";
 import Papa from "papaparse";
 import { setKey } from "../../plan/setKey.ts";
 import { inputError } from "../errors.ts";
+import { collectAfter } from "../memory.ts";
 import { type Row, uniqueColumns } from "../rows.ts";
 
 const INT = /^[-+]?(0|[1-9]\d*)$/;
@@ -31,7 +34,7 @@ export function readDelimited(file: string, label: string, delimiter: string): P
     const rows: Row[] = [];
     let rowNo = 0;
     let failed = false;
-    const stream = createReadStream(file, { highWaterMark: 1 << 20 });
+    const stream = Readable.from(narrowText(file, collectAfter()), { objectMode: true });
     const fail = (error: Error) => {
       if (failed) return;
       failed = true;
@@ -87,6 +90,40 @@ export function readDelimited(file: string, label: string, delimiter: string): P
     });
     stream.on("error", (error) => fail(inputError("dataset", label, error.message)));
   });
+}
+
+/**
+ * The file's text in blocks of whole lines where runs of ASCII lines are decoded apart from
+ * lines holding other characters: the cells cut from an ASCII block are one-byte-per-character
+ * strings (a block decoded with one non-ASCII character in it would make all of them two bytes
+ * wide). `consumed` is told the bytes read.
+ */
+async function* narrowText(file: string, consumed: (bytes: number) => void): AsyncGenerator<string> {
+  let rest: Buffer | undefined;
+  for await (const data of createReadStream(file, { highWaterMark: 1 << 20 })) {
+    const chunk = rest ? Buffer.concat([rest, data as Buffer]) : (data as Buffer);
+    consumed(chunk.length);
+    const last = chunk.lastIndexOf(10);
+    if (last < 0) {
+      rest = chunk;
+      continue;
+    }
+    let runStart = 0;
+    if (!isAscii(chunk.subarray(0, last + 1))) {
+      for (let start = 0; start <= last;) {
+        const nl = chunk.indexOf(10, start);
+        if (!isAscii(chunk.subarray(start, nl))) {
+          if (start > runStart) yield chunk.toString("latin1", runStart, start);
+          yield chunk.toString("utf8", start, nl + 1);
+          runStart = nl + 1;
+        }
+        start = nl + 1;
+      }
+    }
+    if (last + 1 > runStart) yield chunk.toString("latin1", runStart, last + 1);
+    rest = last + 1 < chunk.length ? chunk.subarray(last + 1) : undefined;
+  }
+  if (rest) yield rest.toString("utf8");
 }
 
 /** Converts columns whose non-empty cells are all numbers (see the module doc), in place. */

@@ -1,12 +1,13 @@
 /**
  * `.jsonl` datasets (§5.2): one JSON object per line, read as a stream (the file is never held
- * in memory as one string). Blank lines are skipped.
+ * in memory as one string). Blank lines are skipped; a BOM on the first line is ignored.
  *
  * @module
  */
 import { createReadStream } from "node:fs";
 import { isPlainMap } from "../../template/python.ts";
 import { inputError } from "../errors.ts";
+import { collectAfter } from "../memory.ts";
 import type { Row } from "../rows.ts";
 import { parseJsonExact } from "./jsonParse.ts";
 
@@ -21,6 +22,7 @@ export async function readJsonl(file: string, label: string): Promise<Row[]> {
   let lineNo = 0;
   const take = (line: string) => {
     lineNo++;
+    if (lineNo === 1 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
     if (line.trim() === "") return;
     let value: unknown;
     try {
@@ -37,18 +39,21 @@ export async function readJsonl(file: string, label: string): Promise<Row[]> {
     }
     rows.push(value);
   };
-  const decoder = new TextDecoder("utf-8");
-  let rest = "";
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
-    const text = rest + decoder.decode(chunk as Buffer, { stream: true });
+  // Lines are cut from the bytes and decoded one by one: an ASCII line becomes a one-byte-per-
+  // character string (and so do the values JSON.parse makes from it), where decoding whole
+  // chunks would make every string of a chunk with one non-ASCII character two bytes wide.
+  const consumed = collectAfter();
+  let rest: Buffer | undefined;
+  for await (const data of createReadStream(file, { highWaterMark: 1 << 20 })) {
+    const chunk = rest ? Buffer.concat([rest, data as Buffer]) : (data as Buffer);
+    consumed(chunk.length);
     let start = 0;
-    for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", start)) {
-      take(text.slice(start, nl));
+    for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, start)) {
+      take(chunk.toString("utf8", start, nl));
       start = nl + 1;
     }
-    rest = text.slice(start);
+    rest = start < chunk.length ? chunk.subarray(start) : undefined;
   }
-  rest += decoder.decode();
-  if (rest !== "") take(rest);
+  if (rest) take(rest.toString("utf8"));
   return rows;
 }

@@ -10,6 +10,7 @@
 import { open } from "node:fs/promises";
 import type { AsyncBuffer } from "hyparquet";
 import { inputError, reasonOf } from "../errors.ts";
+import { collectAfter } from "../memory.ts";
 import { type Row, rowFromArrays } from "../rows.ts";
 
 async function fileBuffer(file: string): Promise<{ buffer: AsyncBuffer; close(): Promise<void> }> {
@@ -57,6 +58,8 @@ export async function readParquet(file: string, label: string): Promise<Row[]> {
     }
     const columns = parquetSchema(metadata).children.map((c) => c.element.name);
     const rows: Row[] = [];
+    // Decoding a row group leaves its pages and byte arrays behind: collect as they pile up.
+    const consumed = collectAfter();
     let start = 0;
     for (let g = 0; g < metadata.row_groups.length; g++) {
       const count = Number(metadata.row_groups[g].num_rows);
@@ -82,6 +85,10 @@ export async function readParquet(file: string, label: string): Promise<Row[]> {
         );
       }
       start += count;
+      consumed(metadata.row_groups[g].columns.reduce(
+        (sum, c) => sum + Number(c.meta_data?.total_uncompressed_size ?? 0),
+        0,
+      ));
     }
     return rows;
   } finally {
