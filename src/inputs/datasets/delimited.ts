@@ -98,7 +98,10 @@ export function readDelimited(file: string, label: string, delimiter: string): P
  * strings (a block decoded with one non-ASCII character in it would make all of them two bytes
  * wide). `consumed` is told the bytes read.
  */
-async function* narrowText(file: string, consumed: (bytes: number) => void): AsyncGenerator<string> {
+async function* narrowText(
+  file: string,
+  consumed: (bytes: number) => void,
+): AsyncGenerator<string> {
   let rest: Buffer | undefined;
   for await (const data of createReadStream(file, { highWaterMark: 1 << 20 })) {
     const chunk = rest ? Buffer.concat([rest, data as Buffer]) : (data as Buffer);

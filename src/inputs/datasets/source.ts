@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { basename } from "node:path";
 import { InputError } from "../../errors.ts";
 import type { PlannerSource } from "../../plan/planner.ts";
 import { setKey } from "../../plan/setKey.ts";
@@ -160,8 +159,10 @@ export function project(
       if (!Object.hasOwn(row, from)) {
         throw inputError(
           "dataset",
-          files.length === 1 ? path : `${path}" (${files.map((f) => basename(f)).join(", ")})`,
-          `row ${r + 1} has no column "${from}" named in attribute_map (columns: ${
+          path,
+          `row ${r + 1}${
+            files.length > 1 ? ` (of the ${files.length} files together)` : ""
+          } has no column "${from}" named in attribute_map (columns: ${
             Object.keys(row).join(", ")
           })`,
         );
