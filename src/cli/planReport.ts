@@ -10,6 +10,7 @@ import type pc from "picocolors";
 type Colors = ReturnType<typeof pc.createColors>;
 import type { LoadedConfig } from "../config/load.ts";
 import type { EngineChoice } from "../engines/registry.ts";
+import type { SourceReport } from "../inputs/sources.ts";
 import type { CompiledSynthesis } from "../synth/compile.ts";
 import { previewCell } from "./summary.ts";
 
@@ -20,7 +21,7 @@ export function renderPlan(
   loaded: LoadedConfig,
   compiled: CompiledSynthesis,
   choice: EngineChoice,
-  options: { show: number; colors: Colors; seedGiven?: boolean },
+  options: { show: number; colors: Colors; seedGiven?: boolean; inputs?: readonly SourceReport[] },
 ): string {
   const c = options.colors;
   const config = loaded.config;
@@ -45,7 +46,13 @@ export function renderPlan(
 
   if (compiled.sources.length > 0) {
     h("Input sources");
+    const reports = [...(options.inputs ?? [])];
     for (const s of compiled.sources) {
+      const report = s.kind === "examples" ? undefined : reports.shift();
+      if (report) {
+        out.push(...sourceReportLines(report, s.num_shots ?? 0));
+        continue;
+      }
       const mode = (s.num_shots ?? 0) > 1
         ? `${s.num_shots} shots per record under {${s.id}[i].field}`
         : "round-robin";
@@ -105,4 +112,28 @@ export function renderPlan(
     }
   }
   return out.join("\n") + "\n\n";
+}
+
+/** Lines for one dataset or document source: files matched, rows or segments, attributes. */
+function sourceReportLines(r: SourceReport, shots: number): string[] {
+  const what = r.kind === "dataset"
+    ? `${r.rows} rows`
+    : `${r.documents} document${r.documents === 1 ? "" : "s"}${
+      r.segments !== undefined ? `, ${r.segments} segments` : ""
+    }`;
+  const mode = shots > 1
+    ? `${shots} shots per record under {${r.attributes[0]}[i].field}`
+    : "round-robin";
+  const lines = [
+    `  ${
+      r.kind === "dataset" ? "input_data" : "input_documents"
+    } ${r.path}: ${r.files.length} file${r.files.length === 1 ? "" : "s"}, ${what}, ${mode}`,
+    `    attributes: ${r.attributes.join(", ")}`,
+  ];
+  const shown = r.files.slice(0, 10);
+  for (const f of shown) lines.push(`    file: ${f}`);
+  if (r.files.length > shown.length) {
+    lines.push(`    ... and ${r.files.length - shown.length} more files`);
+  }
+  return lines;
 }

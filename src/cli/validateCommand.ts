@@ -20,7 +20,7 @@ export async function runValidate(
   ctx: { io: CliIO; logger: Logger },
 ): Promise<number> {
   const { io, logger } = ctx;
-  const { loaded, compiled } = await prepare(options, io, logger);
+  const { loaded, compiled, inputs } = await prepare(options, io, logger);
   const choice = chooseEngine(loaded.config.inference_config);
   const c = pc.createColors(useColors(io.stdout, io.env));
   io.stdout.write(
@@ -28,6 +28,7 @@ export async function runValidate(
       show: options.show,
       colors: c,
       seedGiven: options.seed !== undefined,
+      inputs,
     }),
   );
   for (const feature of compiled.unsupported) {

@@ -1,0 +1,68 @@
+/**
+ * `.json` datasets (§5.2): a document read as a table, like pandas `read_json`: an array of
+ * row objects (the normal case), or a map of columns — `{column: {index: value}}` (pandas'
+ * default orientation) or `{column: [values]}`.
+ *
+ * @module
+ */
+import { readFile } from "node:fs/promises";
+import { setKey } from "../../plan/setKey.ts";
+import { isPlainMap } from "../../template/python.ts";
+import { inputError } from "../errors.ts";
+import type { Row } from "../rows.ts";
+import { parseJsonExact } from "./jsonParse.ts";
+
+/**
+ * Reads a JSON dataset file.
+ *
+ * @throws {InputError} invalid JSON (with line and column), or a document that is not a table.
+ */
+export async function readJson(file: string, label: string): Promise<Row[]> {
+  const text = await readFile(file, "utf8");
+  let value: unknown;
+  try {
+    value = parseJsonExact(text);
+  } catch (error) {
+    throw inputError("dataset", label, `not valid JSON (${(error as Error).message})`);
+  }
+  if (Array.isArray(value)) {
+    return value.map((row, i) => {
+      if (!isPlainMap(row)) {
+        throw inputError("dataset", label, `item ${i} of the top-level array is not an object`);
+      }
+      return row;
+    });
+  }
+  if (isPlainMap(value)) return fromColumns(value, label);
+  throw inputError("dataset", label, "expected an array of objects or a map of columns");
+}
+
+function fromColumns(columns: Record<string, unknown>, label: string): Row[] {
+  const names = Object.keys(columns);
+  const index: string[] = [];
+  const seen = new Set<string>();
+  for (const name of names) {
+    const col = columns[name];
+    if (Array.isArray(col)) {
+      for (let i = 0; i < col.length; i++) {
+        if (!seen.has(String(i))) seen.add(String(i)) && index.push(String(i));
+      }
+    } else if (isPlainMap(col)) {
+      for (const key of Object.keys(col)) if (!seen.has(key)) seen.add(key) && index.push(key);
+    } else {
+      throw inputError(
+        "dataset",
+        label,
+        `expected an array of objects or a map of columns; column "${name}" is neither a list nor a map`,
+      );
+    }
+  }
+  return index.map((at) => {
+    const row: Row = {};
+    for (const name of names) {
+      const col = columns[name] as Record<string, unknown>;
+      setKey(row, name, Object.hasOwn(col, at) ? col[at] ?? null : null);
+    }
+    return row;
+  });
+}

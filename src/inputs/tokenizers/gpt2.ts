@@ -1,0 +1,51 @@
+/**
+ * GPT-2's tokenizer (`openai-community/gpt2`, `gpt2`), built into the executable: the vocabulary
+ * is gpt-tokenizer's `r50k_base` rank table (ids identical to Hugging Face gpt2 and tiktoken),
+ * encoded by our cached byte-level BPE (`./bpe.ts`); `<|endoftext|>` in the text maps to 50256
+ * as Hugging Face does.
+ *
+ * @module
+ */
+import { bytesKey, createBpeEncoder, type RankMap } from "./bpe.ts";
+import { type ByteTokenizer, withSpecialTokens } from "./tokenizer.ts";
+
+/** GPT-2's pre-tokenizer pattern (tiktoken `gpt2`, Hugging Face ByteLevel). */
+export const GPT2_PATTERN =
+  /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
+
+/** Names that select the built-in GPT-2 tokenizer. */
+export const GPT2_NAMES = new Set(["openai-community/gpt2", "gpt2"]);
+
+const END_OF_TEXT = "<|endoftext|>";
+let cached: ByteTokenizer | undefined;
+
+/** The built-in GPT-2 tokenizer (loaded on first use, then shared). */
+export async function gpt2Tokenizer(name = "openai-community/gpt2"): Promise<ByteTokenizer> {
+  if (!cached) {
+    const ranks = (await import("gpt-tokenizer/bpeRanks/r50k_base")).default as readonly (
+      | string
+      | readonly number[]
+    )[];
+    const encoder = new TextEncoder();
+    const lengths = new Uint8Array(50257);
+    const table: RankMap = new Map();
+    for (let id = 0; id < ranks.length; id++) {
+      const entry = ranks[id];
+      if (entry === undefined) continue;
+      const bytes = typeof entry === "string" ? encoder.encode(entry) : entry;
+      lengths[id] = bytes.length;
+      table.set(bytesKey(bytes), id);
+    }
+    lengths[50256] = END_OF_TEXT.length;
+    const encodeText = withSpecialTokens(
+      createBpeEncoder(table, GPT2_PATTERN),
+      new Map([[END_OF_TEXT, 50256]]),
+    );
+    cached = {
+      name,
+      encode: encodeText,
+      byteLength: (id) => lengths[id],
+    };
+  }
+  return cached.name === name ? cached : { ...cached, name };
+}
