@@ -123,11 +123,21 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       parseIntOption("--parallel"),
     )
     .option("--no-progress", "do not show the progress bar")
+    .option("--batch", "OPENAI/ANTHROPIC: submit each generated attribute as a provider batch")
+    .option("--batch-state <path>", "batch state file (default: <output>.batch.json)")
+    .option(
+      "--batch-poll <seconds>",
+      "seconds between batch status polls (default: 30)",
+      parseFloat,
+    )
     .action((opts, cmd) => {
       const o = opts as unknown as CommonOptions & {
         threads?: number;
         parallel?: number;
         progress: boolean;
+        batch?: boolean;
+        batchState?: string;
+        batchPoll?: number;
       };
       action = async () => {
         const { runSynth } = await import("./synthCommand.ts");

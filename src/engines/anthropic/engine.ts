@@ -13,6 +13,8 @@ import { baseUrlOf } from "../remote/providers.ts";
 import { RemoteRuntime } from "../remote/runtime.ts";
 import { readJson } from "../remote/readJson.ts";
 import { resolveRemoteSettings } from "../remote/settings.ts";
+import { batchMode } from "../batch/mode.ts";
+import { anthropicBatchProvider } from "./batch.ts";
 import { messagesBody } from "./request.ts";
 import { parseMessage } from "./response.ts";
 
@@ -53,6 +55,20 @@ export function createAnthropicEngine(
     options.rateWindowMs,
   );
   const model = config.model.model_name;
+  const buildBody = (request: GenerateRequest) =>
+    messagesBody(request, {
+      model,
+      params: effectiveParams(config, request),
+      guided,
+      userId: settings.userId,
+      onWarning: options.onWarning,
+    });
+  if (options.batch) {
+    const client = runtime.endpoints.endpoints[0].client;
+    return Promise.resolve(
+      batchMode(config, runtime, options, anthropicBatchProvider(client, buildBody), model),
+    );
+  }
   let disposed = false;
   const engine: Engine = {
     name: settings.engine,
@@ -63,13 +79,7 @@ export function createAnthropicEngine(
       if (disposed) return Promise.reject(new Error("Cannot generate: the engine is disposed"));
       let body: Record<string, unknown>;
       try {
-        body = messagesBody(request, {
-          model,
-          params: effectiveParams(config, request),
-          guided,
-          userId: settings.userId,
-          onWarning: options.onWarning,
-        });
+        body = buildBody(request);
       } catch (error) {
         return Promise.reject(error);
       }

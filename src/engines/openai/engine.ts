@@ -14,6 +14,8 @@ import { baseUrlOf } from "../remote/providers.ts";
 import { RemoteRuntime } from "../remote/runtime.ts";
 import { readJson } from "../remote/readJson.ts";
 import { resolveRemoteSettings } from "../remote/settings.ts";
+import { batchMode } from "../batch/mode.ts";
+import { openAIBatchProvider } from "./batch.ts";
 import { chatBody } from "./request.ts";
 import { parseChatCompletion } from "./response.ts";
 
@@ -58,6 +60,25 @@ export function createOpenAIEngine(
       options.onWarning?.(`${settings.engine} ignores generation.${key} (local engines only)`);
     }
   }
+  const buildBody = (request: GenerateRequest) =>
+    chatBody(request, {
+      engine: settings.engine,
+      protocol,
+      model,
+      params: effectiveParams(config, request),
+      guided,
+      userId: settings.userId,
+    });
+  if (options.batch) {
+    const client = runtime.endpoints.endpoints[0].client;
+    return Promise.resolve(batchMode(
+      config,
+      runtime,
+      options,
+      openAIBatchProvider(settings.engine, client, settings.batchCompletionWindow, buildBody),
+      model,
+    ));
+  }
   let disposed = false;
   const engine: Engine = {
     name: settings.engine,
@@ -66,14 +87,7 @@ export function createOpenAIEngine(
     capabilities: { jsonSchema: true, tools: true },
     generate(request: GenerateRequest): Promise<GenerateResult> {
       if (disposed) return Promise.reject(new Error("Cannot generate: the engine is disposed"));
-      const body = chatBody(request, {
-        engine: settings.engine,
-        protocol,
-        model,
-        params: effectiveParams(config, request),
-        guided,
-        userId: settings.userId,
-      });
+      const body = buildBody(request);
       return runtime.call(request.signal, async (endpoint) => {
         const response = await endpoint.client
           .post("/chat/completions", { body, signal: request.signal })
