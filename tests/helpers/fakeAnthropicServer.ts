@@ -149,12 +149,9 @@ export async function startFakeAnthropic(
     return [404, { type: "error", error: { type: "not_found_error", message: req.path } }];
   });
   base = server.url;
-  return Object.assign(server, {
-    calls,
-    get batchesCreated() {
-      return state.batchesCreated;
-    },
-  });
+  const fake = Object.assign(server, { calls, batchesCreated: 0 });
+  Object.defineProperty(fake, "batchesCreated", { get: () => state.batchesCreated });
+  return fake;
 }
 
 function batchObject(id: string, status: string, resultsUrl: string | null) {

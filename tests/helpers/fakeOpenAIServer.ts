@@ -174,12 +174,9 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     }
     return [404, { error: { message: `no route ${req.method} ${req.path}` } }];
   });
-  return Object.assign(server, {
-    chatRequests,
-    get batchesCreated() {
-      return state.batchesCreated;
-    },
-  });
+  const fake = Object.assign(server, { chatRequests, batchesCreated: 0 });
+  Object.defineProperty(fake, "batchesCreated", { get: () => state.batchesCreated });
+  return fake;
 }
 
 function batchObject(id: string, status: string, total: number, completed: number) {
