@@ -153,7 +153,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
 
   function route(request: Request, server: Bun.Server<unknown>, note: LogNote) {
-    const path = new URL(request.url).pathname.replace(/\/+$/, "") || "/";
+    const raw = new URL(request.url).pathname.replace(/\/+$/, "") || "/";
+    // Clients configured without `/v1` in the base URL reach the same routes.
+    const path = /^\/(chat\/completions|models)(\/|$)/.test(raw) ? `/v1${raw}` : raw;
     const method = request.method;
     const only = (allowed: string) => {
       if (method !== allowed && !(allowed === "GET" && method === "HEAD")) {
@@ -181,7 +183,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       only("GET");
       auth.verify(request.headers);
       ready();
-      const id = decodeURIComponent(path.slice("/v1/models/".length));
+      let id: string;
+      try {
+        id = decodeURIComponent(path.slice("/v1/models/".length));
+      } catch {
+        throw new HttpError(400, `Cannot read the model id in ${path}: bad percent-encoding`);
+      }
       if (id !== modelName) {
         throw new HttpError(404, `The model "${id}" does not exist`, {
           code: "model_not_found",

@@ -68,6 +68,14 @@ describe("routes", () => {
     expect((await missing.json()).error.code).toBe("model_not_found");
   });
 
+  test("routes also answer without the /v1 prefix; a bad model id encoding is 400", async () => {
+    const models = await (await fetch(`${server.url}/models`)).json();
+    expect(models.data[0].id).toBe(engine.model);
+    const chat = await post({ messages: user("Hi"), max_tokens: 2 }, "/chat/completions");
+    expect(chat.status).toBe(200);
+    expect((await fetch(`${server.url}/v1/models/%E0%A4%A`)).status).toBe(400);
+  });
+
   test("unknown route is 404 and wrong method 405, in OpenAI's error shape", async () => {
     const unknown = await fetch(`${server.url}/v1/completions-nope`);
     expect(unknown.status).toBe(404);
