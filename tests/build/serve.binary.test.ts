@@ -9,6 +9,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { tinyGgufPath } from "../helpers/tinyModel.ts";
 
+/** A response body as loosely typed JSON (test assertions check its shape). */
+const json = (response: Response): Promise<any> => response.json();
+
 const ROOT = resolve(import.meta.dir, "..", "..");
 const BUN = join(ROOT, "node_modules", ".bin", "bun");
 let tmp: string;
@@ -73,7 +76,7 @@ test("dist/synth serve answers a chat completion and stops on SIGTERM", async ()
       }),
     });
     expect(response.status).toBe(200);
-    const completion = await response.json();
+    const completion = await json(response);
     expect(completion.object).toBe("chat.completion");
     expect(completion.usage.prompt_tokens).toBeGreaterThan(0);
     proc.kill("SIGTERM");

@@ -9,6 +9,9 @@ import { createEngine } from "../../src/engines/registry.ts";
 import { startServer } from "../../src/serve/server.ts";
 import { tinyGgufPath } from "../helpers/tinyModel.ts";
 
+/** A response body as loosely typed JSON (test assertions check its shape). */
+const json = (response: Response): Promise<any> => response.json();
+
 let engine: Engine;
 
 beforeAll(async () => {
@@ -59,7 +62,7 @@ describe("loading", () => {
       const health = await fetch(`${server.url}/health`);
       expect(health.status).toBe(503);
       expect(health.headers.get("retry-after")).toBe("1");
-      expect((await health.json()).error.type).toBe("unavailable_error");
+      expect((await json(health)).error.type).toBe("unavailable_error");
       const chat = await fetch(`${server.url}/v1/chat/completions`, {
         method: "POST",
         body: chatBody(),
@@ -68,7 +71,7 @@ describe("loading", () => {
       resolveEngine(engine);
       await loading;
       expect((await fetch(`${server.url}/health`)).status).toBe(200);
-      const models = await (await fetch(`${server.url}/v1/models`)).json();
+      const models = await json(await fetch(`${server.url}/v1/models`));
       expect(models.data[0].id).toBe(engine.model);
     } finally {
       await server.close();
@@ -82,7 +85,7 @@ describe("loading", () => {
       await failing.catch(() => undefined);
       const response = await fetch(`${server.url}/health`);
       expect(response.status).toBe(503);
-      expect((await response.json()).error.message).toContain("failed to load");
+      expect((await json(response)).error.message).toContain("failed to load");
     } finally {
       await server.close();
     }
@@ -105,7 +108,7 @@ describe("API key", () => {
       const url = `${server.url}/v1/chat/completions`;
       const none = await fetch(url, { method: "POST", body: chatBody() });
       expect(none.status).toBe(401);
-      expect((await none.json()).error).toMatchObject({
+      expect((await json(none)).error).toMatchObject({
         type: "authentication_error",
         code: "missing_api_key",
       });
@@ -127,9 +130,9 @@ describe("API key", () => {
         headers: { Authorization: `Bearer ${KEY}` },
       });
       expect(right.status).toBe(200);
-      expect((await right.json()).model).toBe("shared-model");
+      expect((await json(right)).model).toBe("shared-model");
       const viaHeader = await fetch(`${server.url}/v1/models`, { headers: { "x-api-key": KEY } });
-      expect((await viaHeader.json()).data[0].id).toBe("shared-model");
+      expect((await json(viaHeader)).data[0].id).toBe("shared-model");
       expect((await fetch(`${server.url}/health`)).status).toBe(200);
 
       expect(lines.length).toBe(6);
@@ -151,7 +154,7 @@ describe("limits and disconnects", () => {
         body: big,
       });
       expect(declared.status).toBe(413);
-      expect((await declared.json()).error.code).toBe("request_too_large");
+      expect((await json(declared)).error.code).toBe("request_too_large");
       const streamed = await fetch(`${server.url}/v1/chat/completions`, {
         method: "POST",
         body: new ReadableStream({
@@ -221,7 +224,7 @@ describe("close", () => {
     open();
     const response = await inFlight;
     expect(response.status).toBe(200);
-    expect((await response.json()).choices[0].message.role).toBe("assistant");
+    expect((await json(response)).choices[0].message.role).toBe("assistant");
     await closed;
     await server.close();
     const after = await fetch(`${server.url}/health`).then(() => "answered", () => "refused");

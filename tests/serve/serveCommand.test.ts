@@ -9,11 +9,14 @@ import { join, resolve } from "node:path";
 import { runInProcess } from "../cli/helpers.ts";
 import { tinyGgufPath } from "../helpers/tinyModel.ts";
 
+/** A response body as loosely typed JSON (test assertions check its shape). */
+const json = (response: Response): Promise<any> => response.json();
+
 const ROOT = resolve(import.meta.dir, "..", "..");
 
 /** Reads `stream` line by line until `pattern` matches; returns the match and all text read. */
 async function waitForLine(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
+  reader: { read(): Promise<{ done: boolean; value?: Uint8Array }> },
   pattern: RegExp,
   seen: { text: string },
 ): Promise<RegExpMatchArray> {
@@ -72,7 +75,7 @@ describe("synth serve", () => {
       await waitForLine(reader, /POST \/v1\/chat\/completions 401 /, seen);
       const response = await inFlight;
       expect(response.status).toBe(200);
-      expect((await response.json()).usage.completion_tokens).toBeGreaterThan(0);
+      expect((await json(response)).usage.completion_tokens).toBeGreaterThan(0);
       await waitForLine(reader, /POST \/v1\/chat\/completions 200 \d+ ms \d+\+\d+ tokens/, seen);
 
       proc.kill("SIGTERM");

@@ -8,6 +8,9 @@ import { createEngine } from "../../src/engines/registry.ts";
 import { type RunningServer, startServer } from "../../src/serve/server.ts";
 import { tinyGgufPath } from "../helpers/tinyModel.ts";
 
+/** A response body as loosely typed JSON (test assertions check its shape). */
+const json = (response: Response): Promise<any> => response.json();
+
 let engine: Engine;
 let server: RunningServer;
 const logLines: string[] = [];
@@ -52,24 +55,24 @@ describe("routes", () => {
   test("GET /health", async () => {
     const response = await fetch(`${server.url}/health`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: "ok" });
+    expect(await json(response)).toEqual({ status: "ok" });
   });
 
   test("GET /v1/models and /v1/models/{id}", async () => {
-    const list = await (await fetch(`${server.url}/v1/models`)).json();
+    const list = await json(await fetch(`${server.url}/v1/models`));
     expect(list.object).toBe("list");
     expect(list.data).toHaveLength(1);
     expect(list.data[0]).toMatchObject({ id: engine.model, object: "model" });
     const one = await fetch(`${server.url}/v1/models/${encodeURIComponent(engine.model)}`);
     expect(one.status).toBe(200);
-    expect((await one.json()).id).toBe(engine.model);
+    expect((await json(one)).id).toBe(engine.model);
     const missing = await fetch(`${server.url}/v1/models/nope`);
     expect(missing.status).toBe(404);
-    expect((await missing.json()).error.code).toBe("model_not_found");
+    expect((await json(missing)).error.code).toBe("model_not_found");
   });
 
   test("routes also answer without the /v1 prefix; a bad model id encoding is 400", async () => {
-    const models = await (await fetch(`${server.url}/models`)).json();
+    const models = await json(await fetch(`${server.url}/models`));
     expect(models.data[0].id).toBe(engine.model);
     const chat = await post({ messages: user("Hi"), max_tokens: 2 }, "/chat/completions");
     expect(chat.status).toBe(200);
@@ -79,7 +82,7 @@ describe("routes", () => {
   test("unknown route is 404 and wrong method 405, in OpenAI's error shape", async () => {
     const unknown = await fetch(`${server.url}/v1/completions-nope`);
     expect(unknown.status).toBe(404);
-    const body = await unknown.json();
+    const body = await json(unknown);
     expect(body.error).toMatchObject({ type: "not_found_error" });
     expect(Object.keys(body.error).sort()).toEqual(["code", "message", "param", "type"]);
     const wrong = await fetch(`${server.url}/v1/chat/completions`);
