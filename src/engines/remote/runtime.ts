@@ -1,7 +1,7 @@
 /**
- * The HTTP-side runtime every remote adapter shares (spec §17): per attempt, the rate limiter
- * (§17.4), then a politeness/adaptive slot (§17.1-§17.2), then an endpoint, then the adapter's
- * call; outcomes feed the adaptive controller and endpoint health, failures are classified into
+ * The HTTP-side runtime every remote adapter shares (spec §17): per attempt, a
+ * politeness/adaptive slot (§17.1-§17.2), then the rate limiter (§17.4; checked after the slot,
+ * unlike oumi, so the window counts real send times), then an endpoint, then the adapter's call; outcomes feed the adaptive controller and endpoint health, failures are classified into
  * `EngineError`s. It does not retry: the pipeline retries through `engines/retry.ts` (§17.3),
  * and each retry passes through here again, so a retry never holds a slot while it waits.
  *
@@ -63,8 +63,16 @@ export class RemoteRuntime<C> {
     attempt: (endpoint: Endpoint<C>) => Promise<CallResult<T>>,
   ): Promise<T> {
     try {
-      const entry = await this.limiter?.reserve(signal);
       const ticket = await this.slots.acquire(signal);
+      let entry;
+      try {
+        // The limiter is checked last, right before sending, so that time spent waiting for a
+        // slot cannot bunch counted requests together (the window sees real send times).
+        entry = await this.limiter?.reserve(signal);
+      } catch (error) {
+        this.slots.release(ticket);
+        throw error;
+      }
       const endpoint = this.endpoints.pick();
       try {
         const result = await attempt(endpoint);
