@@ -1,13 +1,14 @@
 /**
  * Response bodies of `POST /v1/chat/completions` in OpenAI's shapes: a `chat.completion`
  * object, or (for `stream: true`) the `chat.completion.chunk` server-sent events. The engine
- * contract has no token callback, so a streamed reply is sent as soon as it is complete:
- * a role chunk, one content (or tool-call) chunk, the finish chunk, an optional usage chunk
- * and `data: [DONE]`.
+ * contract has no token callback, so a stream opens with the role chunk at once and sends the
+ * reply when it is complete: one content (or tool-call) chunk, the finish chunk, an optional
+ * usage chunk and `data: [DONE]`.
  *
  * @module
  */
 import type { FinishReason, GenerateResult, ToolCall } from "../engines/contract.ts";
+import type { OpenAiErrorBody } from "./httpError.ts";
 
 /** `usage` as OpenAI writes it. */
 export interface OpenAiUsage {
@@ -96,33 +97,65 @@ export function chatCompletion(meta: CompletionMeta, result: GenerateResult): Ch
   };
 }
 
+const chunkBase = (meta: CompletionMeta) => ({
+  id: meta.id,
+  object: "chat.completion.chunk" as const,
+  created: meta.created,
+  model: meta.model,
+});
+
+function chunk(
+  meta: CompletionMeta,
+  delta: Record<string, unknown>,
+  finish: OpenAiFinishReason | null,
+) {
+  return {
+    ...chunkBase(meta),
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+  };
+}
+
+const event = (data: unknown) => `data: ${JSON.stringify(data)}\n\n`;
+
+/** The first event of a streamed reply (`delta: {role: "assistant", content: ""}`), sent at once. */
+export function openingEvent(meta: CompletionMeta): string {
+  return event(chunk(meta, { role: "assistant", content: "" }, null));
+}
+
 /**
- * The server-sent events of a streamed reply, as one string
- * (`data: {chunk}\n\n` lines ending with `data: [DONE]\n\n`). `includeUsage` adds the final
- * chunk with empty `choices` and `usage` (`stream_options.include_usage`).
+ * The events sent once the reply is complete: one content chunk, one tool-call chunk (indexed
+ * deltas), the finish chunk, the usage chunk when `includeUsage` (`stream_options.include_usage`,
+ * empty `choices`), then `data: [DONE]`.
  */
+export function closingEvents(
+  meta: CompletionMeta,
+  result: GenerateResult,
+  includeUsage: boolean,
+): string {
+  const calls = result.message.tool_calls ?? [];
+  let out = "";
+  if (result.message.content) out += event(chunk(meta, { content: result.message.content }, null));
+  if (calls.length > 0) {
+    out += event(chunk(meta, { tool_calls: calls.map((c, index) => ({ index, ...c })) }, null));
+  }
+  out += event(chunk(meta, {}, openAiFinishReason(result.finishReason, calls.length > 0)));
+  if (includeUsage) out += event({ ...chunkBase(meta), choices: [], usage: openAiUsage(result) });
+  return out + "data: [DONE]\n\n";
+}
+
+/** All events of a streamed reply as one string ({@link openingEvent} + {@link closingEvents}). */
 export function chatCompletionEvents(
   meta: CompletionMeta,
   result: GenerateResult,
   includeUsage: boolean,
 ): string {
-  const base = {
-    id: meta.id,
-    object: "chat.completion.chunk",
-    created: meta.created,
-    model: meta.model,
-  };
-  const calls = result.message.tool_calls ?? [];
-  const chunk = (delta: Record<string, unknown>, finish: OpenAiFinishReason | null) => ({
-    ...base,
-    choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
-  });
-  const chunks: unknown[] = [chunk({ role: "assistant", content: "" }, null)];
-  if (result.message.content) chunks.push(chunk({ content: result.message.content }, null));
-  if (calls.length > 0) {
-    chunks.push(chunk({ tool_calls: calls.map((c, index) => ({ index, ...c })) }, null));
-  }
-  chunks.push(chunk({}, openAiFinishReason(result.finishReason, calls.length > 0)));
-  if (includeUsage) chunks.push({ ...base, choices: [], usage: openAiUsage(result) });
-  return chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`).join("") + "data: [DONE]\n\n";
+  return openingEvent(meta) + closingEvents(meta, result, includeUsage);
+}
+
+/**
+ * The event that ends a stream whose generation failed after the 200 headers were sent:
+ * `data: {"error": {...}}` (OpenAI's shape; the SDKs raise it as an API error).
+ */
+export function errorEvent(body: OpenAiErrorBody): string {
+  return event(body);
 }

@@ -10,10 +10,17 @@
  *
  * @module
  */
-import type { Engine, GenerateResult } from "../engines/contract.ts";
+import type { Engine, GenerateRequest, GenerateResult } from "../engines/contract.ts";
 import { apiKeyCheck } from "./auth.ts";
 import { parseChatCompletionRequest } from "./chatRequest.ts";
-import { chatCompletion, chatCompletionEvents, completionMeta } from "./chatResponse.ts";
+import {
+  chatCompletion,
+  closingEvents,
+  type CompletionMeta,
+  completionMeta,
+  errorEvent,
+  openingEvent,
+} from "./chatResponse.ts";
 import { HttpError, httpErrorFromEngine } from "./httpError.ts";
 import { DEFAULT_MAX_BODY_BYTES, readBody } from "./readBody.ts";
 import { toGenerateRequest } from "./toGenerateRequest.ts";
@@ -54,6 +61,9 @@ export interface RunningServer {
 }
 
 type State = "loading" | "ready" | "failed" | "closing";
+
+/** Interval of SSE keep-alive comments while a streamed reply is being generated, in ms. */
+const KEEP_ALIVE_MS = 15_000;
 
 /** Status written to the access log when the client went away before the reply. */
 const CLIENT_CLOSED = 499;
@@ -128,6 +138,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       modelName,
       signal: request.signal,
     });
+    const meta = completionMeta(modelName);
+    if (body.stream) {
+      return streamed(
+        e,
+        generate,
+        meta,
+        body.stream_options?.include_usage === true,
+        request,
+        note,
+      );
+    }
     let result: GenerateResult;
     try {
       result = await e.generate(generate);
@@ -139,17 +160,69 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       throw httpErrorFromEngine(error);
     }
     note.tokens = `${result.usage.inputTokens}+${result.usage.outputTokens}`;
-    const meta = completionMeta(modelName);
-    if (body.stream) {
-      const includeUsage = body.stream_options?.include_usage === true;
-      return new Response(chatCompletionEvents(meta, result, includeUsage), {
-        headers: {
-          "Content-Type": "text/event-stream; charset=utf-8",
-          "Cache-Control": "no-cache",
-        },
-      });
-    }
     return Response.json(chatCompletion(meta, result));
+  }
+
+  /**
+   * A `text/event-stream` reply: the role chunk goes out at once (so clients see headers
+   * while the model works; a `: keep-alive` comment follows every 15 s), the rest when
+   * generation ends; a failure then becomes an error event (the status is already 200).
+   * `note.done` settles when the stream is finished.
+   */
+  function streamed(
+    e: Engine,
+    generate: GenerateRequest,
+    meta: CompletionMeta,
+    includeUsage: boolean,
+    request: Request,
+    note: LogNote,
+  ): Response {
+    const encoder = new TextEncoder();
+    let finished!: () => void;
+    note.done = new Promise<void>((resolve) => (finished = resolve));
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        const send = (text: string) => {
+          try {
+            controller.enqueue(encoder.encode(text));
+          } catch {
+            // The client went away; generation is aborted through request.signal.
+          }
+        };
+        send(openingEvent(meta));
+        // SSE comments keep proxies and clients with body timeouts from giving up.
+        const keepAlive = setInterval(() => send(": keep-alive\n\n"), KEEP_ALIVE_MS);
+        e.generate(generate).then(
+          (result) => {
+            note.tokens = `${result.usage.inputTokens}+${result.usage.outputTokens}`;
+            send(closingEvents(meta, result, includeUsage));
+          },
+          (error: unknown) => {
+            if (request.signal.aborted) {
+              note.status = CLIENT_CLOSED;
+              return;
+            }
+            const http = httpErrorFromEngine(error);
+            note.status = http.status;
+            send(errorEvent(http.toBody()));
+          },
+        ).finally(() => {
+          clearInterval(keepAlive);
+          try {
+            controller.close();
+          } catch {
+            // already closed by a cancelled client
+          }
+          finished();
+        });
+      },
+    });
+    return new Response(stream, {
+      headers: {
+        "Content-Type": "text/event-stream; charset=utf-8",
+        "Cache-Control": "no-cache",
+      },
+    });
   }
 
   function route(request: Request, server: Bun.Server<unknown>, note: LogNote) {
@@ -219,17 +292,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             .toResponse();
         }
         if (state === "closing") response.headers.set("Connection", "close");
-        const status = note.status ?? response.status;
-        const path = new URL(request.url).pathname;
-        const ms = (performance.now() - started).toFixed(0);
-        log(
-          `${request.method} ${path} ${status} ${ms} ms` +
-            (note.tokens ? ` ${note.tokens} tokens` : ""),
-        );
+        const writeLog = () => {
+          const status = note.status ?? response.status;
+          const path = new URL(request.url).pathname;
+          const ms = (performance.now() - started).toFixed(0);
+          log(
+            `${request.method} ${path} ${status} ${ms} ms` +
+              (note.tokens ? ` ${note.tokens} tokens` : ""),
+          );
+        };
+        if (note.done) note.done.then(writeLog);
+        else writeLog();
         return response;
       })();
-      inFlight.add(handled);
-      handled.finally(() => inFlight.delete(handled));
+      // In flight until a streamed body is finished too.
+      const tracked = handled.then(() => note.done, () => undefined);
+      inFlight.add(tracked);
+      tracked.finally(() => inFlight.delete(tracked));
       return handled;
     },
     error(error) {
@@ -260,4 +339,6 @@ interface LogNote {
   status?: number;
   /** `input+output` token counts. */
   tokens?: string;
+  /** Settles when a streamed body is finished (the log line waits for it). */
+  done?: Promise<void>;
 }

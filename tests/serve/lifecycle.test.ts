@@ -231,3 +231,58 @@ describe("close", () => {
     expect(after).toBe("refused");
   });
 });
+
+describe("streaming", () => {
+  test("the role chunk arrives before generation ends; close waits for the stream", async () => {
+    const { engine: slow, started, open } = gated(engine);
+    const lines: string[] = [];
+    const server = await startServer({ engine: slow, port: 0, onLog: (l) => lines.push(l) });
+    const response = await fetch(`${server.url}/v1/chat/completions`, {
+      method: "POST",
+      body: JSON.stringify({
+        messages: [{ role: "user", content: "Hello" }],
+        max_tokens: 4,
+        stream: true,
+      }),
+    });
+    expect(response.status).toBe(200);
+    const reader = response.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    expect(JSON.parse(first.replace(/^data: /, "")).choices[0].delta.role).toBe("assistant");
+    await started;
+    const closed = server.close();
+    expect(lines).toEqual([]);
+    open();
+    let rest = "";
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      rest += new TextDecoder().decode(value);
+    }
+    expect(rest.endsWith("data: [DONE]\n\n")).toBe(true);
+    await closed;
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^POST \/v1\/chat\/completions 200 \d+ ms \d+\+\d+ tokens$/);
+  });
+
+  test("a generation that fails after the headers ends the stream with an error event", async () => {
+    const lines: string[] = [];
+    const server = await startServer({ engine, port: 0, onLog: (l) => lines.push(l) });
+    try {
+      const response = await fetch(`${server.url}/v1/chat/completions`, {
+        method: "POST",
+        body: JSON.stringify({
+          messages: [{ role: "user", content: "word ".repeat(1000) }],
+          stream: true,
+        }),
+      });
+      expect(response.status).toBe(200);
+      const events = (await response.text()).split("\n\n").filter(Boolean);
+      const last = JSON.parse(events.at(-1)!.replace(/^data: /, ""));
+      expect(last.error.code).toBe("context_length_exceeded");
+      expect(lines[0]).toMatch(/^POST \/v1\/chat\/completions 400 /);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -89,6 +89,19 @@ describe("openai SDK", () => {
     expect(usage?.completion_tokens).toBeGreaterThan(0);
   });
 
+  test("a stream that fails after its headers raises the SDK's APIError", async () => {
+    const stream = await client.chat.completions.create({
+      model: "tiny",
+      messages: [{ role: "user", content: "word ".repeat(1000) }],
+      stream: true,
+    });
+    const error = await (async () => {
+      for await (const _ of stream) { /* drain */ }
+    })().then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    expect((error as Error).message).toContain("context holds");
+  });
+
   test("models.list", async () => {
     const ids: string[] = [];
     for await (const model of client.models.list()) ids.push(model.id);
