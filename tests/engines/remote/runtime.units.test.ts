@@ -13,6 +13,7 @@ import { retryAfterSeconds } from "../../../src/engines/remote/retryAfter.ts";
 import { Redactor } from "../../../src/engines/remote/secrets.ts";
 import { resolveRemoteSettings } from "../../../src/engines/remote/settings.ts";
 import { Slots } from "../../../src/engines/remote/slots.ts";
+import { DEFAULT_RETRY_POLICY, withRetries } from "../../../src/engines/retry.ts";
 import { EngineError } from "../../../src/errors.ts";
 
 const headers = (h: Record<string, string>) => new Headers(h);
@@ -30,6 +31,25 @@ describe("Retry-After", () => {
     expect(retryAfterSeconds(headers({ "retry-after-ms": "1500", "retry-after": "9" }))).toBe(1.5);
     expect(retryAfterSeconds(headers({}))).toBeUndefined();
   });
+});
+
+test("a Retry-After of 30 days is waited for in full (no timer overflow)", async () => {
+  const controller = new AbortController();
+  let calls = 0;
+  const run = withRetries(
+    () => {
+      calls++;
+      return Promise.reject(
+        new EngineError("HTTP 429", { retryable: true, retryAfterSeconds: 30 * 86400 }),
+      );
+    },
+    DEFAULT_RETRY_POLICY,
+    { signal: controller.signal },
+  );
+  await new Promise((r) => setTimeout(r, 50));
+  controller.abort(new Error("stopped by the test"));
+  await expect(run).rejects.toThrow("stopped by the test");
+  expect(calls).toBe(1);
 });
 
 describe("classification (§17.3)", () => {
