@@ -29,6 +29,8 @@ export function anthropicClient(
     authToken: null,
     baseURL: baseUrlOf(url, "anthropic"),
     maxRetries: 0,
+    // The SDK's own logging (OPENAI_LOG / ANTHROPIC_LOG) would print requests: keep it off.
+    logLevel: "off",
     timeout: timeoutMs > 0 ? timeoutMs : 2 ** 31 - 1,
     defaultHeaders: {
       Authorization: null,

@@ -28,6 +28,8 @@ export function openAIClient(url: string, apiKey: string | undefined, timeoutMs:
     apiKey: apiKey ?? "unused",
     baseURL: baseUrlOf(url, "openai"),
     maxRetries: 0,
+    // The SDK's own logging (OPENAI_LOG / ANTHROPIC_LOG) would print requests: keep it off.
+    logLevel: "off",
     timeout: timeoutMs > 0 ? timeoutMs : 2 ** 31 - 1,
     ...(apiKey ? {} : { defaultHeaders: { Authorization: null } }),
   });
