@@ -127,9 +127,19 @@ export function messagesBody(request: GenerateRequest, o: AnthropicBodyOptions):
       body.tool_choice = choice;
     }
   } else if (hasToolHistory) {
-    o.onWarning?.(
-      "ANTHROPIC request carries tool calls but no tool definitions; the API may reject it",
-    );
+    // The API rejects tool_use/tool_result blocks without tool definitions (DECISIONS 8):
+    // declare the tools the history used, and forbid new calls.
+    const names = [
+      ...new Set(
+        request.messages.flatMap((m) => m.tool_calls?.map((c) => c.function.name) ?? []),
+      ),
+    ];
+    body.tools = names.map((name) => ({
+      name,
+      description: "",
+      input_schema: { type: "object", properties: {} },
+    }));
+    if (names.length > 0) body.tool_choice = { type: "none" };
   }
   return body;
 }

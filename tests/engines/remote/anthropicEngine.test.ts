@@ -130,6 +130,32 @@ describe("ANTHROPIC engine", () => {
     ]);
   });
 
+  test("tool history without tools still declares the tools it used (DECISIONS 8)", async () => {
+    const engine = await createEngine(config());
+    await engine.generate({
+      messages: [
+        { role: "user", content: "weather?" },
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [{
+            id: "toolu_9",
+            type: "function",
+            function: { name: "get_weather", arguments: "{}" },
+          }],
+        },
+        { role: "tool", content: "sunny", tool_call_id: "toolu_9" },
+      ],
+    });
+    const body = fake.calls.at(-1)!.body;
+    expect(body.tools).toEqual([{
+      name: "get_weather",
+      description: "",
+      input_schema: { type: "object", properties: {} },
+    }]);
+    expect(body.tool_choice).toEqual({ type: "none" });
+  });
+
   test("JSON schemas become output_config for 4.5+ models and are dropped with a warning before", async () => {
     const warnings: string[] = [];
     const schema = { type: "object", properties: { a: { type: "string" } } };
