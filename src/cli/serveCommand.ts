@@ -10,7 +10,7 @@ import { isIPv4, isIPv6 } from "node:net";
 import type { Engine } from "../engines/contract.ts";
 import { createEngine } from "../engines/registry.ts";
 import { UsageError } from "../errors.ts";
-import { startServer } from "../serve/server.ts";
+import { type RunningServer, startServer } from "../serve/server.ts";
 import { EXIT } from "./exitCodes.ts";
 import type { Logger } from "./logger.ts";
 import type { CliIO } from "./main.ts";
@@ -106,14 +106,20 @@ export async function runServe(
     },
   );
   loading.catch(() => undefined);
-  const server = await startServer({
-    engine: loading,
-    host: options.host,
-    port: options.port,
-    apiKey,
-    ...(options.servedModelName ? { modelName: options.servedModelName } : {}),
-    onLog: (line) => logger.info(line),
-  });
+  let server: RunningServer;
+  try {
+    server = await startServer({
+      engine: loading,
+      host: options.host,
+      port: options.port,
+      apiKey,
+      ...(options.servedModelName ? { modelName: options.servedModelName } : {}),
+      onLog: (line) => logger.info(line),
+    });
+  } catch (error) {
+    loading.then((e) => e.dispose(), () => undefined);
+    throw error;
+  }
   logger.info(
     `Listening on ${server.url}${apiKey ? " (API key required)" : ""}; loading ${options.model}`,
   );

@@ -72,6 +72,24 @@ function hostForUrl(host: string): string {
   return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
 }
 
+/** `Bun.serve` with bind failures reworded as `Cannot listen on host:port: reason`. */
+function listen(options: Bun.Serve.Options<unknown>): Bun.Server<unknown> {
+  try {
+    return Bun.serve(options);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const where = `${options.hostname}:${options.port}`;
+    const reason = code === "EADDRINUSE"
+      ? "the port is in use"
+      : code === "EADDRNOTAVAIL"
+      ? "the address is not on this machine"
+      : code === "EACCES"
+      ? "permission denied (ports below 1024 need privileges)"
+      : (error as Error).message;
+    throw new Error(`Cannot listen on ${where}: ${reason}`, { cause: error });
+  }
+}
+
 /**
  * Starts the server and resolves once it listens.
  *
@@ -81,7 +99,8 @@ function hostForUrl(host: string): string {
  * const reply = await fetch(`${server.url}/v1/chat/completions`, { method: "POST", body });
  * await server.close();
  * ```
- * @throws Error when the address cannot be bound (port in use, bad host).
+ * @throws Error `Cannot listen on <host>:<port>: ...` when the address cannot be bound (port
+ *   in use, address not on this machine).
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const host = options.host ?? "127.0.0.1";
@@ -273,7 +292,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     throw new HttpError(404, `Cannot ${method} ${path}: no such route`, { code: "not_found" });
   }
 
-  const server = Bun.serve({
+  const server = listen({
     hostname: host,
     port: options.port ?? 0,
     // Bun's own limit is only a backstop; readBody answers 413 in OpenAI's shape first.

@@ -103,6 +103,22 @@ describe("synth serve", () => {
     }
   });
 
+  test("a port in use is reported as such", async () => {
+    const other = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("") });
+    try {
+      const result = await runInProcess(
+        ["serve", "--model", "missing.gguf", "--port", String(other.port)],
+        { cwd: tmpdir() },
+      );
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain(
+        `Cannot listen on 127.0.0.1:${other.port}: the port is in use`,
+      );
+    } finally {
+      await other.stop(true);
+    }
+  });
+
   test("a bad port is a usage error", async () => {
     const result = await runInProcess(["serve", "--model", "x.gguf", "--port", "70000"], {
       cwd: tmpdir(),
