@@ -164,7 +164,9 @@ export async function runSynth(
         logger.info(
           options.batch
             ? `Using ${engine.name} ${engine.model} in batch mode`
-            : `Using ${engine.name} ${engine.model} with up to ${engine.maxConcurrency} requests at once`,
+            : `Using ${engine.name} ${engine.model} with up to ${engine.maxConcurrency} request${
+              engine.maxConcurrency === 1 ? "" : "s"
+            } at once`,
         );
       }
       if (options.progress !== false) {
