@@ -10,19 +10,14 @@
  *
  * @module
  */
-import type { Engine, GenerateRequest, GenerateResult } from "../engines/contract.ts";
+import type { Engine, GenerateResult } from "../engines/contract.ts";
+import { accessLine, CLIENT_CLOSED, type LogNote } from "./accessLog.ts";
 import { apiKeyCheck } from "./auth.ts";
 import { parseChatCompletionRequest } from "./chatRequest.ts";
-import {
-  chatCompletion,
-  closingEvents,
-  type CompletionMeta,
-  completionMeta,
-  errorEvent,
-  openingEvent,
-} from "./chatResponse.ts";
+import { chatCompletion, completionMeta } from "./chatResponse.ts";
 import { HttpError, httpErrorFromEngine } from "./httpError.ts";
 import { DEFAULT_MAX_BODY_BYTES, readBody } from "./readBody.ts";
+import { streamReply } from "./streamReply.ts";
 import { toGenerateRequest } from "./toGenerateRequest.ts";
 
 /** Options of {@link startServer}. */
@@ -61,12 +56,6 @@ export interface RunningServer {
 }
 
 type State = "loading" | "ready" | "failed" | "closing";
-
-/** Interval of SSE keep-alive comments while a streamed reply is being generated, in ms. */
-const KEEP_ALIVE_MS = 15_000;
-
-/** Status written to the access log when the client went away before the reply. */
-const CLIENT_CLOSED = 499;
 
 function hostForUrl(host: string): string {
   return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
@@ -159,14 +148,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
     const meta = completionMeta(modelName);
     if (body.stream) {
-      return streamed(
-        e,
-        generate,
-        meta,
-        body.stream_options?.include_usage === true,
-        request,
-        note,
-      );
+      const includeUsage = body.stream_options?.include_usage === true;
+      return streamReply(e, generate, { meta, includeUsage, signal: request.signal, note });
     }
     let result: GenerateResult;
     try {
@@ -180,68 +163,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     note.tokens = `${result.usage.inputTokens}+${result.usage.outputTokens}`;
     return Response.json(chatCompletion(meta, result));
-  }
-
-  /**
-   * A `text/event-stream` reply: the role chunk goes out at once (so clients see headers
-   * while the model works; a `: keep-alive` comment follows every 15 s), the rest when
-   * generation ends; a failure then becomes an error event (the status is already 200).
-   * `note.done` settles when the stream is finished.
-   */
-  function streamed(
-    e: Engine,
-    generate: GenerateRequest,
-    meta: CompletionMeta,
-    includeUsage: boolean,
-    request: Request,
-    note: LogNote,
-  ): Response {
-    const encoder = new TextEncoder();
-    let finished!: () => void;
-    note.done = new Promise<void>((resolve) => (finished = resolve));
-    const stream = new ReadableStream<Uint8Array>({
-      start(controller) {
-        const send = (text: string) => {
-          try {
-            controller.enqueue(encoder.encode(text));
-          } catch {
-            // The client went away; generation is aborted through request.signal.
-          }
-        };
-        send(openingEvent(meta));
-        // SSE comments keep proxies and clients with body timeouts from giving up.
-        const keepAlive = setInterval(() => send(": keep-alive\n\n"), KEEP_ALIVE_MS);
-        e.generate(generate).then(
-          (result) => {
-            note.tokens = `${result.usage.inputTokens}+${result.usage.outputTokens}`;
-            send(closingEvents(meta, result, includeUsage));
-          },
-          (error: unknown) => {
-            if (request.signal.aborted) {
-              note.status = CLIENT_CLOSED;
-              return;
-            }
-            const http = httpErrorFromEngine(error);
-            note.status = http.status;
-            send(errorEvent(http.toBody()));
-          },
-        ).finally(() => {
-          clearInterval(keepAlive);
-          try {
-            controller.close();
-          } catch {
-            // already closed by a cancelled client
-          }
-          finished();
-        });
-      },
-    });
-    return new Response(stream, {
-      headers: {
-        "Content-Type": "text/event-stream; charset=utf-8",
-        "Cache-Control": "no-cache",
-      },
-    });
   }
 
   function route(request: Request, server: Bun.Server<unknown>, note: LogNote) {
@@ -311,15 +232,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             .toResponse();
         }
         if (state === "closing") response.headers.set("Connection", "close");
-        const writeLog = () => {
-          const status = note.status ?? response.status;
-          const path = new URL(request.url).pathname;
-          const ms = (performance.now() - started).toFixed(0);
-          log(
-            `${request.method} ${path} ${status} ${ms} ms` +
-              (note.tokens ? ` ${note.tokens} tokens` : ""),
-          );
-        };
+        const writeLog = () => log(accessLine(request, response.status, note, started));
         if (note.done) note.done.then(writeLog);
         else writeLog();
         return response;
@@ -350,14 +263,4 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return closing;
     },
   };
-}
-
-/** What a handler tells the access log besides the response status. */
-interface LogNote {
-  /** Status to log instead of the response's (499 when the client left). */
-  status?: number;
-  /** `input+output` token counts. */
-  tokens?: string;
-  /** Settles when a streamed body is finished (the log line waits for it). */
-  done?: Promise<void>;
 }
