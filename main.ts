@@ -7,10 +7,14 @@
 import { runCli } from "./src/cli/main.ts";
 
 const interrupt = new AbortController();
-process.once(
-  "SIGINT",
-  () => interrupt.abort(Object.assign(new Error("Interrupted by Ctrl-C"), { name: "AbortError" })),
-);
+// `on`, not `once`: node-llama-cpp's signal-exit re-raises a signal when it sees only its own
+// listeners, which would kill the process before the abort is handled. A second signal exits.
+const onSignal = (message: string, code: number) => () => {
+  if (interrupt.signal.aborted) process.exit(code);
+  interrupt.abort(Object.assign(new Error(message), { name: "AbortError" }));
+};
+process.on("SIGINT", onSignal("Interrupted by Ctrl-C", 130));
+process.on("SIGTERM", onSignal("Terminated", 143));
 
 const code = await runCli(process.argv.slice(2), {
   stdout: process.stdout,

@@ -1,8 +1,8 @@
 /**
  * The command line: the only code that reads argv, writes to stdout/stderr and picks exit
  * codes. Commands: `synth -c cfg.yaml [overrides]` (also `synth synth -c ...`),
- * `synth validate -c cfg.yaml`, `synth schema`; `--help`, `--version`, `--log-level`
- * (aliases `--level`, `-log`, spec §15 and DECISIONS compat 2).
+ * `synth validate -c cfg.yaml`, `synth schema`, `synth serve --model <gguf>`; `--help`,
+ * `--version`, `--log-level` (aliases `--level`, `-log`, spec §15 and DECISIONS compat 2).
  *
  * @module
  */
@@ -123,11 +123,21 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       parseIntOption("--parallel"),
     )
     .option("--no-progress", "do not show the progress bar")
+    .option("--batch", "OPENAI/ANTHROPIC: submit each generated attribute as a provider batch")
+    .option("--batch-state <path>", "batch state file (default: <output>.batch.json)")
+    .option(
+      "--batch-poll <seconds>",
+      "seconds between batch status polls (default: 30)",
+      parseFloat,
+    )
     .action((opts, cmd) => {
       const o = opts as unknown as CommonOptions & {
         threads?: number;
         parallel?: number;
         progress: boolean;
+        batch?: boolean;
+        batchState?: string;
+        batchPoll?: number;
       };
       action = async () => {
         const { runSynth } = await import("./synthCommand.ts");
@@ -151,6 +161,28 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       action = async () => {
         const { runValidate } = await import("./validateCommand.ts");
         return runValidate({ ...o, overrides: cmd.args }, { io, logger });
+      };
+    });
+
+  program
+    .command("serve")
+    .description("share a local GGUF model as an OpenAI-compatible server (/v1/chat/completions)")
+    .requiredOption("-m, --model <gguf>", "GGUF file, folder, or model name in ./models")
+    .option("--host <host>", "interface to bind (loopback unless told otherwise)", "127.0.0.1")
+    .option("--port <n>", "TCP port (0 picks a free one)", parseIntOption("--port"), 8080)
+    .option("--api-key <key>", "key clients must send as a Bearer token (or set SYNTH_API_KEY)")
+    .option(
+      "--threads <n>",
+      "CPU threads (default: cores - 1, at least 1)",
+      parseIntOption("--threads"),
+    )
+    .option("--parallel <n>", "parallel sequences (default: 4)", parseIntOption("--parallel"))
+    .option("--ctx-size <n>", "context size per sequence, in tokens", parseIntOption("--ctx-size"))
+    .option("--served-model-name <id>", "model id shown to clients (default: the file name)")
+    .action((opts) => {
+      action = async () => {
+        const { runServe } = await import("./serveCommand.ts");
+        return runServe(opts, { io, logger });
       };
     });
 

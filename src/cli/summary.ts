@@ -51,6 +51,12 @@ export function renderPreview(
   return table.toString();
 }
 
+/** `12 input, 3 output, 2 cached in 1 requests` (cached only when non-zero). */
+export function usageText(u: RunStats["usage"]): string {
+  return `${u.inputTokens} input, ${u.outputTokens} output` +
+    (u.cachedTokens ? `, ${u.cachedTokens} cached` : "") + ` in ${u.requests} requests`;
+}
+
 /** Inputs of {@link renderSummary}. */
 export interface SummaryInput {
   stats: RunStats;
@@ -94,10 +100,13 @@ export function renderSummary(input: SummaryInput): string {
     if (input.errorsPath) lines.push(`  details: ${input.errorsPath}`);
   }
   const u = stats.usage;
-  lines.push(
-    `Tokens: ${u.inputTokens} input, ${u.outputTokens} output` +
-      (u.cachedTokens ? `, ${u.cachedTokens} cached` : "") + ` in ${u.requests} requests`,
-  );
+  lines.push(`Tokens: ${usageText(u)}`);
+  if (stats.usageByAttribute.size > 1 || stats.usageByEngine.size > 1) {
+    for (const [id, t] of stats.usageByAttribute) lines.push(`  ${id}: ${usageText(t)}`);
+    if (stats.usageByEngine.size > 1) {
+      for (const [id, t] of stats.usageByEngine) lines.push(`  engine ${id}: ${usageText(t)}`);
+    }
+  }
   lines.push(
     `Wall time: ${formatDuration(wall)} (${
       (stats.done / Math.max(wall, 1e-3)).toFixed(1)

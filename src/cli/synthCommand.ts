@@ -25,6 +25,17 @@ export interface SynthOptions extends CommonOptions {
   threads?: number;
   parallel?: number;
   progress?: boolean;
+  /** Provider batch mode (§18). */
+  batch?: boolean;
+  /** Batch state file; default `<output>.batch.json`. */
+  batchState?: string;
+  /** Seconds between batch status polls; default 30. */
+  batchPoll?: number;
+}
+
+/** `out/x.jsonl` → `out/x.batch.json`. */
+export function batchStatePath(outputPath: string): string {
+  return (outputPath.endsWith(".jsonl") ? outputPath.slice(0, -6) : outputPath) + ".batch.json";
 }
 
 /**
@@ -70,6 +81,15 @@ export async function runSynth(
         })),
       ],
     );
+  }
+  if (options.batch && choice.adapter !== "openai" && choice.adapter !== "anthropic") {
+    throw new ConfigError(`Cannot use --batch with engine ${choice.engine}`, [
+      {
+        path: "inference_config.engine",
+        message: "batch inference needs OPENAI, ANTHROPIC or a provider with a batch API",
+        file: loaded.file,
+      },
+    ]);
   }
   if (compiled.program.needsEngine && choice.adapter === null) {
     throw new ConfigError(
@@ -118,11 +138,37 @@ export async function runSynth(
         ...(options.parallel !== undefined ? { parallelSequences: options.parallel } : {}),
         onWarning: (m) => logger.warnOnce(m),
         onDebug: (m) => logger.debug(m),
+        env: io.env,
+        onInfo: (m) => logger.info(m),
+        ...(options.batch
+          ? {
+            batch: {
+              statePath: options.batchState
+                ? resolve(io.cwd, options.batchState)
+                : batchStatePath(outputPath),
+              ...(options.batchPoll !== undefined
+                ? { pollIntervalMs: options.batchPoll * 1000 }
+                : {}),
+            },
+          }
+          : {}),
       });
-      logger.info(
-        `Loaded ${engine.model} in ${((performance.now() - started) / 1000).toFixed(1)} s ` +
-          `(${engine.maxConcurrency} parallel sequence${engine.maxConcurrency === 1 ? "" : "s"})`,
-      );
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      if (isLocal) {
+        logger.info(
+          `Loaded ${engine.model} in ${seconds} s (${engine.maxConcurrency} parallel sequence${
+            engine.maxConcurrency === 1 ? "" : "s"
+          })`,
+        );
+      } else {
+        logger.info(
+          options.batch
+            ? `Using ${engine.name} ${engine.model} in batch mode`
+            : `Using ${engine.name} ${engine.model} with up to ${engine.maxConcurrency} request${
+              engine.maxConcurrency === 1 ? "" : "s"
+            } at once`,
+        );
+      }
       if (options.progress !== false) {
         progress = startProgress(stats, io.stderr, { colors });
         ticker = setInterval(() => progress?.update(), 250);

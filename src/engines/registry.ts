@@ -6,14 +6,16 @@
  * @module
  */
 import { ConfigError } from "../errors.ts";
-import type { Engine, EngineConfig, EngineFactoryOptions } from "./contract.ts";
+import type { Engine, EngineConfig } from "./contract.ts";
+import type { RemoteFactoryOptions } from "./remote/options.ts";
+import { providerOf } from "./remote/providers.ts";
 
 /** Which adapter serves a config, decided without loading it. */
 export interface EngineChoice {
   /** The oumi engine name as configured (`NATIVE` when unset, §16.1). */
   engine: string;
   /** Adapter id (`llamacpp`, ...) or `null` when this build cannot run the engine yet. */
-  adapter: "llamacpp" | null;
+  adapter: "llamacpp" | "openai" | "anthropic" | null;
   /** One line for `synth validate`: what will run and why. */
   description: string;
 }
@@ -26,8 +28,9 @@ function looksLikeGguf(modelName: string): boolean {
 /**
  * Decides which adapter runs `config` (§16.6, DECISIONS compat 4): `LLAMACPP` always runs on
  * llama.cpp; `NATIVE`/`NATIVE_TEXT` run on llama.cpp when `model_name` is a GGUF file or a
- * name in `models/` (ONNX folders arrive with the transformers.js engine). Engines of later
- * milestones report `adapter: null` with a "not supported yet" description.
+ * name in `models/` (ONNX folders arrive with the transformers.js engine). Remote engines
+ * (§16.2-§16.5) map to the OpenAI-compatible or the Anthropic adapter by their provider's
+ * protocol; GOOGLE_VERTEX and BEDROCK report `adapter: null`.
  */
 export function chooseEngine(config: EngineConfig): EngineChoice {
   const engine = (config.engine ?? "NATIVE").toUpperCase();
@@ -50,11 +53,22 @@ export function chooseEngine(config: EngineConfig): EngineChoice {
         `${engine} with "${model}": not supported yet (ONNX model folders need the transformers.js engine; use a GGUF file)`,
     };
   }
+  const provider = providerOf(engine);
+  if (provider) {
+    const rp = config.remote_params as { api_url?: unknown } | null | undefined;
+    const urls = [rp?.api_url ?? provider.defaultUrl].flat().filter(Boolean);
+    const where = urls.length ? ` at ${urls.join(", ")}` : " (remote_params.api_url is required)";
+    return {
+      engine,
+      adapter: provider.protocol === "anthropic" ? "anthropic" : "openai",
+      description: `${engine} model "${model}"${where}`,
+    };
+  }
   return {
     engine,
     adapter: null,
-    description:
-      `${engine}: not supported yet in this build (remote engines are planned); use LLAMACPP with a GGUF file`,
+    description: `${engine}: not supported in this build; use LLAMACPP with a GGUF file, ` +
+      "an OpenAI-compatible server (REMOTE) or a provider engine",
   };
 }
 
@@ -66,13 +80,21 @@ export function chooseEngine(config: EngineConfig): EngineChoice {
  */
 export async function createEngine(
   config: EngineConfig,
-  options: EngineFactoryOptions = {},
+  options: RemoteFactoryOptions = {},
 ): Promise<Engine> {
   const choice = chooseEngine(config);
   switch (choice.adapter) {
     case "llamacpp": {
       const { createLlamaCppEngine } = await import("./llamacpp/index.ts");
       return await createLlamaCppEngine(config, options);
+    }
+    case "openai": {
+      const { createOpenAIEngine } = await import("./openai/index.ts");
+      return await createOpenAIEngine(config, options);
+    }
+    case "anthropic": {
+      const { createAnthropicEngine } = await import("./anthropic/index.ts");
+      return await createAnthropicEngine(config, options);
     }
     default:
       throw new ConfigError(`Cannot create engine ${choice.engine}: ${choice.description}`, [

@@ -103,14 +103,27 @@ export async function withRetries<T>(
   }
 }
 
-/** `setTimeout` as a promise that rejects early when `signal` aborts. */
+/** Longest single `setTimeout` (larger delays overflow to 1 ms in JavaScript runtimes). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * `setTimeout` as a promise that rejects early when `signal` aborts. Any length works (a
+ * `Retry-After` of weeks is honoured in full, §17.3): long waits are chained timers.
+ */
 export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
+    const until = Date.now() + ms;
+    let timer: ReturnType<typeof setTimeout>;
+    const arm = (left: number) => {
+      timer = setTimeout(() => {
+        const rest = until - Date.now();
+        if (rest > 0 && left > MAX_TIMER_MS) return arm(rest);
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      }, Math.min(Math.max(0, left), MAX_TIMER_MS));
+    };
+    arm(ms);
     const onAbort = () => {
       clearTimeout(timer);
       reject(signal?.reason);

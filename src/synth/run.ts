@@ -76,6 +76,9 @@ export async function synthesize(
   // The engine loads before any file is touched: a bad model path must not truncate the output
   // of an earlier run.
   const engine = compiled.program.needsEngine ? await options.createEngine() : undefined;
+  if (engine && stats.engineLabel === undefined) {
+    stats.engineLabel = `${engine.name} ${engine.model}`;
+  }
   stats.startedAt = Date.now(); // rates and wall time exclude the model load
   let writer: OrderedJsonlWriter;
   let errors: ErrorsFileWriter;
@@ -141,6 +144,9 @@ function summaryObject(stats: RunStats, options: SynthesizeOptions, stoppedBy: u
     usage: usage(stats.usage),
     usage_by_attribute: Object.fromEntries(
       [...stats.usageByAttribute].map(([id, u]) => [id, usage(u)]),
+    ),
+    usage_by_engine: Object.fromEntries(
+      [...stats.usageByEngine].map(([id, u]) => [id, usage(u)]),
     ),
     wall_time_seconds: ((stats.finishedAt ?? Date.now()) - stats.startedAt) / 1000,
     stopped_by: stoppedBy === undefined ? null : String((stoppedBy as Error)?.message ?? stoppedBy),

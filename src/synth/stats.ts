@@ -28,6 +28,10 @@ export interface RunStats {
   usage: UsageTotals;
   /** Token usage per attribute id. */
   usageByAttribute: Map<string, UsageTotals>;
+  /** Token usage per engine (`"<ENGINE> <model>"`). */
+  usageByEngine: Map<string, UsageTotals>;
+  /** Engine label {@link addUsage} counts under when the caller names none (set by `run.ts`). */
+  engineLabel?: string;
   startedAt: number;
   finishedAt?: number;
 }
@@ -47,14 +51,26 @@ export function createRunStats(planned: number, now = Date.now()): RunStats {
     failureReasons: new Map(),
     usage: emptyUsage(),
     usageByAttribute: new Map(),
+    usageByEngine: new Map(),
     startedAt: now,
   };
 }
 
-/** Adds one request's usage to the totals and to its attribute's totals. */
-export function addUsage(stats: RunStats, attribute: string, usage: Usage): void {
+/**
+ * Adds one request's usage to the totals, its attribute's and its engine's (spec §19; printed
+ * and written to the summary: DECISIONS difference 13).
+ *
+ * @param engine label of the engine that served it; default `stats.engineLabel`.
+ */
+export function addUsage(
+  stats: RunStats,
+  attribute: string,
+  usage: Usage,
+  engine = stats.engineLabel,
+): void {
   add(stats.usage, usage);
-  add(perAttribute(stats, attribute), usage);
+  add(totalsIn(stats.usageByAttribute, attribute), usage);
+  if (engine !== undefined) add(totalsIn(stats.usageByEngine, engine), usage);
 }
 
 function add(totals: UsageTotals, usage: Usage): void {
@@ -64,11 +80,11 @@ function add(totals: UsageTotals, usage: Usage): void {
   totals.cachedTokens += usage.cachedTokens ?? 0;
 }
 
-function perAttribute(stats: RunStats, attribute: string): UsageTotals {
-  let totals = stats.usageByAttribute.get(attribute);
+function totalsIn(map: Map<string, UsageTotals>, key: string): UsageTotals {
+  let totals = map.get(key);
   if (!totals) {
     totals = emptyUsage();
-    stats.usageByAttribute.set(attribute, totals);
+    map.set(key, totals);
   }
   return totals;
 }

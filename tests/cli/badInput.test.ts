@@ -140,9 +140,9 @@ describe("bad input gets one clear message, exit code 2 and no stack trace", () 
     expect(stderr).toMatch(/at .*:\d+:\d+/);
   });
 
-  test("a config for an engine of a later release says 'not supported yet' when run", async () => {
-    const file = write("remote.yaml", GOOD.replace("engine: LLAMACPP", "engine: ANTHROPIC"));
-    const stderr = await expectConfigError(["-c", file], [/ANTHROPIC/, /not supported yet/]);
+  test("a config for an engine this build lacks says 'not supported' when run", async () => {
+    const file = write("remote.yaml", GOOD.replace("engine: LLAMACPP", "engine: BEDROCK"));
+    const stderr = await expectConfigError(["-c", file], [/BEDROCK/, /not supported/]);
     expect(stderr).not.toMatch(/schema/i);
     expect(existsSync(join(dir, "remote.jsonl"))).toBe(false);
   });

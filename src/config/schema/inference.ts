@@ -160,7 +160,9 @@ const atLeast = (min: number, message: string) => rule(int(), (n) => n >= min, m
 
 /** `inference_config.remote_params` (oumi `RemoteParams`, §16.2). */
 export const RemoteParamsSchema = obj("RemoteParams", {
-  api_url: opt(str()).describe("Endpoint; defaults to the provider's"),
+  api_url: opt(z.union([str(), list(str()).min(1)])).describe(
+    "Endpoint, or a list of endpoints serving the same model; defaults to the provider's",
+  ),
   api_key: opt(str()),
   api_key_env_varname: opt(str()).describe("Environment variable holding the API key"),
   user_id: opt(str()),

@@ -1,0 +1,129 @@
+/**
+ * The politeness-policy semaphore (spec §17.1): `capacity` slots with a FIFO queue of
+ * "earliest next start" times. After a request finishes, its slot rests `politeness` seconds
+ * before starting another; the first `capacity` requests never wait. With an
+ * {@link AdaptiveController} the capacity follows the error rate (§17.2).
+ *
+ * @module
+ */
+import { abortableSleep } from "../retry.ts";
+import type { AdaptiveController } from "./adaptive.ts";
+
+/** A held slot; pass it back to {@link Slots.release} exactly once. */
+export interface SlotTicket {
+  readonly acquiredAt: number;
+}
+
+/** FIFO slots with politeness and optional adaptive capacity. Times in milliseconds. */
+export class Slots {
+  #capacity: number;
+  #inUse = 0;
+  /** Earliest start times of free slots, oldest first (0 = no wait). */
+  #readyAt: number[];
+  #waiters: { wake: (readyAt: number) => void }[] = [];
+  readonly #politenessMs: number;
+  readonly #adaptive?: AdaptiveController;
+
+  /**
+   * @param capacity slots when not adaptive (`num_workers`).
+   * @param politenessSeconds rest after each request (§17.1).
+   */
+  constructor(capacity: number, politenessSeconds: number, adaptive?: AdaptiveController) {
+    this.#adaptive = adaptive;
+    this.#capacity = adaptive ? adaptive.capacity : Math.max(1, capacity);
+    this.#politenessMs = politenessSeconds * 1000;
+    this.#readyAt = Array(this.#capacity).fill(0);
+  }
+
+  /** Current capacity (changes under adaptive control). */
+  get capacity(): number {
+    return this.#capacity;
+  }
+
+  /** Requests holding a slot now. */
+  get inUse(): number {
+    return this.#inUse;
+  }
+
+  /**
+   * Waits for a free slot (FIFO), then until that slot's politeness rest is over.
+   *
+   * @throws the abort reason when `signal` aborts while waiting (no slot is held then).
+   */
+  async acquire(signal?: AbortSignal): Promise<SlotTicket> {
+    if (signal?.aborted) throw signal.reason;
+    if (this.#adaptive) this.#resize(this.#adaptive.update());
+    let readyAt: number;
+    if (this.#inUse < this.#capacity && this.#waiters.length === 0) readyAt = this.#take();
+    else {
+      // The waker takes the slot (#take) for us and hands over its ready time.
+      readyAt = await new Promise<number>((resolve, reject) => {
+        const waiter = {
+          wake: (at: number) => {
+            signal?.removeEventListener("abort", onAbort);
+            resolve(at);
+          },
+        };
+        const onAbort = () => {
+          const i = this.#waiters.indexOf(waiter);
+          if (i >= 0) this.#waiters.splice(i, 1);
+          reject(signal?.reason);
+        };
+        signal?.addEventListener("abort", onAbort, { once: true });
+        this.#waiters.push(waiter);
+      });
+    }
+    const wait = readyAt - performance.now();
+    if (wait > 0) {
+      try {
+        await abortableSleep(wait, signal);
+      } catch (error) {
+        this.#readyAt.unshift(readyAt);
+        this.#inUse--;
+        this.#wakeNext();
+        throw error;
+      }
+    }
+    return { acquiredAt: performance.now() };
+  }
+
+  /**
+   * Frees the slot; it may start again `politeness` seconds from now.
+   *
+   * @param outcome for the adaptive controller: `true` success, `false` error, `undefined` not
+   *   counted (non-retryable 4xx, aborts).
+   */
+  release(_ticket: SlotTicket, outcome?: boolean): void {
+    if (outcome !== undefined) this.#adaptive?.record(outcome);
+    this.#inUse--;
+    this.#readyAt.push(this.#politenessMs > 0 ? performance.now() + this.#politenessMs : 0);
+    this.#fit();
+    this.#wakeNext();
+  }
+
+  #resize(capacity: number): void {
+    if (capacity === this.#capacity) return;
+    this.#capacity = capacity;
+    this.#fit();
+    this.#wakeNext();
+  }
+
+  /** Keeps one queue entry per free slot: trims the oldest on shrink, pads "no wait" on growth. */
+  #fit(): void {
+    const free = Math.max(0, this.#capacity - this.#inUse);
+    if (this.#readyAt.length > free) this.#readyAt.splice(0, this.#readyAt.length - free);
+    while (this.#readyAt.length < free) this.#readyAt.unshift(0);
+  }
+
+  #wakeNext(): void {
+    while (this.#inUse < this.#capacity && this.#waiters.length > 0) {
+      this.#waiters.shift()!.wake(this.#take());
+    }
+  }
+
+  /** Occupies a slot and returns the earliest time it may start. */
+  #take(): number {
+    this.#inUse++;
+    return this.#readyAt.shift() ?? 0;
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * `dist/synth serve` from an empty folder (no node_modules, empty cache): the server runs
+ * inside the single executable, answers one chat completion on the tiny GGUF and stops on
+ * SIGTERM. Builds the executable first when it is stale (like `binary.test.ts`).
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { tinyGgufPath } from "../helpers/tinyModel.ts";
+
+/** A response body as loosely typed JSON (test assertions check its shape). */
+const json = (response: Response): Promise<any> => response.json();
+
+const ROOT = resolve(import.meta.dir, "..", "..");
+const BUN = join(ROOT, "node_modules", ".bin", "bun");
+let tmp: string;
+let binary: string;
+
+beforeAll(() => {
+  const build = Bun.spawnSync({
+    cmd: [BUN, "scripts/build.ts", "--if-stale"],
+    cwd: ROOT,
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  if (build.exitCode !== 0) {
+    throw new Error(`build failed:\n${build.stdout.toString()}${build.stderr.toString()}`);
+  }
+  tmp = mkdtempSync(join(tmpdir(), "synth-serve-binary-"));
+  for (const dir of ["bin", "work", "home", "cache"]) mkdirSync(join(tmp, dir));
+  binary = join(tmp, "bin", "synth");
+  copyFileSync(join(ROOT, "dist", "synth"), binary);
+  Bun.spawnSync({ cmd: ["chmod", "+x", binary] });
+}, 300_000);
+
+afterAll(() => {
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+test("dist/synth serve answers a chat completion and stops on SIGTERM", async () => {
+  const model = await tinyGgufPath();
+  const proc = Bun.spawn(
+    [binary, "serve", "--model", model, "--port", "0", "--threads", "1", "--parallel", "1"],
+    {
+      cwd: join(tmp, "work"),
+      env: {
+        PATH: "/usr/bin:/bin",
+        HOME: join(tmp, "home"),
+        XDG_CACHE_HOME: join(tmp, "cache"),
+        NO_COLOR: "1",
+      },
+      stderr: "pipe",
+    },
+  );
+  const reader = proc.stderr.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  const waitFor = async (pattern: RegExp) => {
+    for (;;) {
+      const match = text.match(pattern);
+      if (match) return match;
+      const { done, value } = await reader.read();
+      if (done) throw new Error(`dist/synth serve ended before ${pattern}:\n${text}`);
+      text += decoder.decode(value, { stream: true });
+    }
+  };
+  try {
+    const url = (await waitFor(/Serving model ".+?" at (http:\S+)\/v1 /))[1];
+    const response = await fetch(`${url}/v1/chat/completions`, {
+      method: "POST",
+      body: JSON.stringify({
+        messages: [{ role: "user", content: "Hello" }],
+        max_tokens: 6,
+        response_format: { type: "json_object" },
+      }),
+    });
+    expect(response.status).toBe(200);
+    const completion = await json(response);
+    expect(completion.object).toBe("chat.completion");
+    expect(completion.usage.prompt_tokens).toBeGreaterThan(0);
+    proc.kill("SIGTERM");
+    expect(await proc.exited).toBe(0);
+    await waitFor(/info Stopped\n/);
+  } finally {
+    proc.kill("SIGKILL");
+  }
+}, 120_000);
