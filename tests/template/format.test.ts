@@ -268,7 +268,7 @@ describe("sampled attributes (§8.2, §20.8)", () => {
   });
 });
 
-test("rendering a compiled 5-placeholder template costs about a microsecond", () => {
+test("a compiled 5-placeholder template renders repeatedly with the same result", () => {
   const f = createFormatter([tone]);
   const t = f.compile(
     "Write a {tone} answer about {topic} for {audience}, in {lang}. Example: {examples[0].q}",
@@ -283,12 +283,7 @@ test("rendering a compiled 5-placeholder template costs about a microsecond", ()
   expect(t.render(record)).toBe(
     "Write a Formal answer about taxes for students, in English. Example: Why?",
   );
-  const n = 50_000;
-  let length = 0;
-  const start = performance.now();
-  for (let i = 0; i < n; i++) length += t.render(record).length;
-  const microseconds = ((performance.now() - start) * 1000) / n;
-  expect(length).toBeGreaterThan(0);
-  // ~1 µs on a laptop; a generous bound that still catches per-render parsing (~100 µs).
-  expect(microseconds).toBeLessThan(20);
+  // Rendering speed is measured by scripts/bench/pipeline.ts, not here.
+  const first = t.render(record);
+  for (let i = 0; i < 100; i++) expect(t.render(record)).toBe(first);
 });
