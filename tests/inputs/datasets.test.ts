@@ -154,6 +154,22 @@ describe("Parquet", () => {
     ]);
   });
 
+  test("several row groups: rows in order, every column of every group", async () => {
+    const n = 7;
+    const buffer = parquetWriteBuffer({
+      columnData: [
+        { name: "i", data: Array.from({ length: n }, (_, i) => i), type: "INT32" },
+        { name: "s", data: Array.from({ length: n }, (_, i) => `row ${i}`), type: "STRING" },
+        { name: "m", data: Array.from({ length: n }, (_, i) => ({ k: [i, i + 1] })) },
+      ],
+      rowGroupSize: 3,
+    });
+    const file = put(join(dir, "groups.parquet"), new Uint8Array(buffer));
+    expect(await readDatasetFile(file)).toEqual(
+      Array.from({ length: n }, (_, i) => ({ i, s: `row ${i}`, m: { k: [i, i + 1] } })),
+    );
+  });
+
   test("a truncated file is refused with the file name", async () => {
     const buffer = new Uint8Array(
       parquetWriteBuffer({ columnData: [{ name: "a", data: [1, 2, 3], type: "INT32" }] }),

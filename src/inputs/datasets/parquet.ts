@@ -11,7 +11,11 @@ import { open } from "node:fs/promises";
 import type { AsyncBuffer } from "hyparquet";
 import { inputError, reasonOf } from "../errors.ts";
 import { collectAfter } from "../memory.ts";
-import { type Row, rowFromArrays } from "../rows.ts";
+import { setKey } from "../../plan/setKey.ts";
+import { normalizeValue, type Row } from "../rows.ts";
+
+/** Decoded column-chunk bytes between collections (smaller than the line readers' 32 MiB). */
+const PARQUET_COLLECT_EVERY_BYTES = 8 * 1024 * 1024;
 
 async function fileBuffer(file: string): Promise<{ buffer: AsyncBuffer; close(): Promise<void> }> {
   const handle = await open(file, "r");
@@ -58,22 +62,39 @@ export async function readParquet(file: string, label: string): Promise<Row[]> {
     }
     const columns = parquetSchema(metadata).children.map((c) => c.element.name);
     const rows: Row[] = [];
-    // Decoding a row group leaves its pages and byte arrays behind: collect as they pile up.
-    const consumed = collectAfter();
+    const consumed = collectAfter(PARQUET_COLLECT_EVERY_BYTES);
     let start = 0;
     for (let g = 0; g < metadata.row_groups.length; g++) {
       const count = Number(metadata.row_groups[g].num_rows);
       try {
-        await parquetRead({
-          file: buffer,
-          metadata,
-          compressors,
-          rowStart: start,
-          rowEnd: start + count,
-          onComplete(data: unknown[][]) {
-            for (const values of data) rows.push(rowFromArrays(columns, values));
-          },
-        });
+        // One column chunk at a time, so only its pages are decoded at once; the group's rows
+        // are filled column by column. A collection after every few MiB of decoded pages keeps
+        // the peak near the rows' own size (scripts/bench/readRows.ts).
+        const groupRows: Row[] = new Array(count);
+        for (let r = 0; r < count; r++) groupRows[r] = {};
+        for (let c = 0; c < columns.length; c++) {
+          const values: unknown[] = new Array(count);
+          await parquetRead({
+            file: buffer,
+            metadata,
+            compressors,
+            columns: [columns[c]],
+            rowStart: start,
+            rowEnd: start + count,
+            onChunk(chunk) {
+              const data = chunk.columnData as ArrayLike<unknown>;
+              const from = chunk.rowStart - start;
+              for (let i = 0; i < data.length; i++) {
+                if (from + i >= 0 && from + i < count) values[from + i] = data[i];
+              }
+            },
+          });
+          for (let r = 0; r < count; r++) {
+            setKey(groupRows[r], columns[c], normalizeValue(values[r]));
+          }
+          consumed(chunkBytes(metadata.row_groups[g].columns, columns[c]));
+        }
+        for (const row of groupRows) rows.push(row);
       } catch (error) {
         throw inputError(
           "dataset",
@@ -85,13 +106,23 @@ export async function readParquet(file: string, label: string): Promise<Row[]> {
         );
       }
       start += count;
-      consumed(metadata.row_groups[g].columns.reduce(
-        (sum, c) => sum + Number(c.meta_data?.total_uncompressed_size ?? 0),
-        0,
-      ));
     }
     return rows;
   } finally {
     await close();
   }
+}
+
+/** Uncompressed bytes of the column chunks of top-level column `name` (several when nested). */
+function chunkBytes(
+  chunks: readonly { meta_data?: { path_in_schema: string[]; total_uncompressed_size: bigint } }[],
+  name: string,
+): number {
+  let total = 0;
+  for (const chunk of chunks) {
+    if (chunk.meta_data?.path_in_schema[0] === name) {
+      total += Number(chunk.meta_data.total_uncompressed_size);
+    }
+  }
+  return total;
 }
