@@ -33,6 +33,8 @@ export async function prepare(
   });
   for (const w of loaded.warnings) logger.warn(w);
   const compiled = compileSynthesis(loaded.config, {
+    configDir: loaded.dir,
+    onWarning: (m) => logger.warnOnce(m),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
   });
   for (const w of compiled.warnings) logger.warn(w);

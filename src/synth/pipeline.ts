@@ -11,7 +11,7 @@ import type { Engine, GenerateRequest, GenerateResult } from "../engines/contrac
 import { type RetryPolicy, withRetries } from "../engines/retry.ts";
 import { EngineError } from "../errors.ts";
 import { failureReason, type RecordFailure, toRecordFailure } from "./failure.ts";
-import type { Program } from "./program.ts";
+import { type Program, RecordFiltered } from "./program.ts";
 import { addUsage, type RunStats } from "./stats.ts";
 
 /** Where finished records go. `put` is called once per plan index, in any order. */
@@ -133,7 +133,7 @@ export async function runPipeline(program: Program, options: PipelineOptions): P
         const generateForRecord = (request: GenerateRequest) => generate(index, stage!, request);
         for (let s = 0; s < steps.length; s++) {
           stage = steps[s].id;
-          await steps[s].run(record, generateForRecord);
+          await steps[s].run(record, generateForRecord, { index });
           if (stopError !== undefined) return;
         }
         stage = undefined;
@@ -146,6 +146,13 @@ export async function runPipeline(program: Program, options: PipelineOptions): P
     } catch (error) {
       if (stopError !== undefined) return;
       if (error instanceof EngineError && error.fatal) return halt(error);
+      if (error instanceof RecordFiltered) {
+        stats.filtered++;
+        stats.done++;
+        stats.filterReasons.set(error.message, (stats.filterReasons.get(error.message) ?? 0) + 1);
+        await sink.put(index, null);
+        return;
+      }
       const failure = toRecordFailure(index, error, stage);
       stats.failed++;
       stats.done++;
