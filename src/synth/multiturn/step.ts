@@ -50,6 +50,8 @@ export interface ToolRuntime {
 /** A compiled multi-turn attribute. */
 export interface MultiTurnStep extends RecordStep {
   readonly parts: MultiTurnParts;
+  /** The run's tool state (shared by the steps of one program). */
+  readonly runtime: ToolRuntime;
   /** Tools offered to the assistant (set by `Program.prepare`; empty without environments). */
   tools: ToolDefinition[];
 }
@@ -59,6 +61,7 @@ export function multiTurnStep(parts: MultiTurnParts, runtime: ToolRuntime): Mult
   const step: MultiTurnStep = {
     id: parts.id,
     parts,
+    runtime,
     tools: [],
     run: (record, generate, context) =>
       runConversation(parts, step.tools, runtime, record, generate, context),
