@@ -38,6 +38,8 @@ export interface SimulationRequest {
   system: string;
   /** Schema the reply must match (validated; also sent as `jsonSchema` when `guided`). */
   replySchema: JsonSchema | null;
+  /** Schema sent as `jsonSchema` when `guided` (default `replySchema`); may be stricter. */
+  guideSchema?: JsonSchema;
   guided: boolean;
 }
 
@@ -97,7 +99,9 @@ export async function simulate(
   for (let attempt = 0; attempt < SIMULATOR_ATTEMPTS; attempt++) {
     const result = await generate({
       messages,
-      ...(request.guided && request.replySchema ? { jsonSchema: request.replySchema } : {}),
+      ...(request.guided && (request.guideSchema ?? request.replySchema)
+        ? { jsonSchema: request.guideSchema ?? request.replySchema! }
+        : {}),
     });
     const content =
       result.message.role === "assistant" && typeof result.message.content === "string"

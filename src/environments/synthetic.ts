@@ -61,15 +61,19 @@ function statefulPrompt(
     `Current state:\n${pretty(state)}`;
 }
 
-/** The reply schema of a stateful simulated call. */
-function envelopeSchema(tool: ToolParams, stateSchema: JsonSchema | null): JsonSchema {
+/**
+ * The reply schema of a stateful simulated call. With `strict` (the guided-decoding schema), a
+ * read-only tool's reply cannot carry `updated_state`; the validation schema allows it so that
+ * a change can be reported as a read-only violation.
+ */
+function envelopeSchema(tool: ToolParams, stateSchema: JsonSchema | null, strict: boolean): JsonSchema {
   const output = tool.output_schema ? rebaseRefs(tool.output_schema, "/properties/output") : {};
   if (tool.read_only) {
     return {
       type: "object",
       properties: { output },
       required: ["output"],
-      additionalProperties: false,
+      ...(strict ? { additionalProperties: false } : {}),
     };
   }
   const state = stateSchema
@@ -181,7 +185,8 @@ export async function buildSynthetic(
         tool,
         args,
         system: statefulPrompt(kwargs.tool_persona, tool, stateSchema, state.current),
-        replySchema: envelopeSchema(tool, stateSchema),
+        replySchema: envelopeSchema(tool, stateSchema, false),
+        guideSchema: envelopeSchema(tool, stateSchema, true),
         guided,
       }, generate);
       output = reply.output;
