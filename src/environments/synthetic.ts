@@ -66,7 +66,11 @@ function statefulPrompt(
  * read-only tool's reply cannot carry `updated_state`; the validation schema allows it so that
  * a change can be reported as a read-only violation.
  */
-function envelopeSchema(tool: ToolParams, stateSchema: JsonSchema | null, strict: boolean): JsonSchema {
+function envelopeSchema(
+  tool: ToolParams,
+  stateSchema: JsonSchema | null,
+  strict: boolean,
+): JsonSchema {
   const output = tool.output_schema ? rebaseRefs(tool.output_schema, "/properties/output") : {};
   if (tool.read_only) {
     return {

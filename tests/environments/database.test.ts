@@ -11,7 +11,10 @@ const seed = "INSERT INTO patients (id, name, meds) VALUES (1, 'Bob Martin', 'as
 const patId = { type: "object", properties: { pat_id: { type: "integer" } }, required: ["pat_id"] };
 const sqlTools = [
   tool("list_patients", { sql: "SELECT id, name FROM patients ORDER BY id" }),
-  tool("lookup_patient", { parameters: patId, sql: "SELECT name, meds FROM patients WHERE id = :pat_id" }),
+  tool("lookup_patient", {
+    parameters: patId,
+    sql: "SELECT name, meds FROM patients WHERE id = :pat_id",
+  }),
   tool("update_meds", {
     read_only: false,
     parameters: {
@@ -40,12 +43,14 @@ describe("database environments (§11.9, DECISIONS 9)", () => {
     const envs = await load([dbEnv({ schema_sql: schema, seed_sql: seed })]);
     const a = await envs.openSession(0, noGenerate);
     const b = await envs.openSession(1, noGenerate);
-    expect(contents(await a.dispatch([
-      call("list_patients"),
-      call("update_meds", { pat_id: 2, medication: "ibuprofen" }),
-      call("lookup_patient", { pat_id: 2 }),
-      call("add_visit", { pat_id: 1 }),
-    ]))).toEqual([
+    expect(contents(
+      await a.dispatch([
+        call("list_patients"),
+        call("update_meds", { pat_id: 2, medication: "ibuprofen" }),
+        call("lookup_patient", { pat_id: 2 }),
+        call("add_visit", { pat_id: 1 }),
+      ]),
+    )).toEqual([
       '[{"id": 1, "name": "Bob Martin"}, {"id": 2, "name": "Alice Chen"}]',
       '[{"id": 2, "name": "Alice Chen", "meds": "ibuprofen"}]',
       '[{"name": "Alice Chen", "meds": "ibuprofen"}]',
@@ -66,15 +71,17 @@ describe("database environments (§11.9, DECISIONS 9)", () => {
   test("read-only tools run query-only; failing calls undo only their own writes", async () => {
     const envs = await load([dbEnv({ schema_sql: schema, seed_sql: seed })]);
     const s = await envs.openSession(0, noGenerate);
-    expect(contents(await s.dispatch([
-      call("sneaky_delete", { pat_id: 1 }),
-      call("update_meds", { pat_id: 1, medication: "none" }),
-      call("add_visit", { pat_id: 99 }),
-      call("list_patients"),
-    ]))).toEqual([
-      "{\"error\": \"Tool 'sneaky_delete' SQL failed: attempt to write a readonly database\"}",
+    expect(contents(
+      await s.dispatch([
+        call("sneaky_delete", { pat_id: 1 }),
+        call("update_meds", { pat_id: 1, medication: "none" }),
+        call("add_visit", { pat_id: 99 }),
+        call("list_patients"),
+      ]),
+    )).toEqual([
+      '{"error": "Tool \'sneaky_delete\' SQL failed: attempt to write a readonly database"}',
       '[{"id": 1, "name": "Bob Martin", "meds": "none"}]',
-      "{\"error\": \"Tool 'add_visit' SQL failed: FOREIGN KEY constraint failed\"}",
+      '{"error": "Tool \'add_visit\' SQL failed: FOREIGN KEY constraint failed"}',
       '[{"id": 1, "name": "Bob Martin"}, {"id": 2, "name": "Alice Chen"}]',
     ]);
     await envs.close();
@@ -104,15 +111,17 @@ export function half(args, ctx) {
         tool("names", { sql: "SELECT name FROM patients ORDER BY id" }),
       ])], { configDir: tmp.dir });
       const s = await envs.openSession(0, noGenerate);
-      expect(contents(await s.dispatch([
-        call("rename", { id: 1, name: "Robert Martin" }),
-        call("commit"),
-        call("half"),
-        call("names"),
-      ]))).toEqual([
+      expect(contents(
+        await s.dispatch([
+          call("rename", { id: 1, name: "Robert Martin" }),
+          call("commit"),
+          call("half"),
+          call("names"),
+        ]),
+      )).toEqual([
         '{"renamed": 1, "row": {"name": "Robert Martin"}}',
-        "{\"error\": \"Transaction control is not allowed in tool executors: each record's session manages its own transaction\"}",
-        "{\"error\": \"Tool 'half' raised: failed after writing\"}",
+        '{"error": "Transaction control is not allowed in tool executors: each record\'s session manages its own transaction"}',
+        '{"error": "Tool \'half\' raised: failed after writing"}',
         '[{"name": "Robert Martin"}, {"name": "Alice Chen"}]',
       ]);
       await envs.close();
@@ -132,10 +141,14 @@ export function half(args, ctx) {
       const before = readFileSync(file);
       const envs = await load([dbEnv({ db_path: file })]);
       const s = await envs.openSession(0, noGenerate);
-      expect(contents(await s.dispatch([
-        call("update_meds", { pat_id: 1, medication: "x" }),
-        call("lookup_patient", { pat_id: 1 }),
-      ]))[1]).toBe('[{"name": "Bob Martin", "meds": "x"}]');
+      expect(
+        contents(
+          await s.dispatch([
+            call("update_meds", { pat_id: 1, medication: "x" }),
+            call("lookup_patient", { pat_id: 1 }),
+          ]),
+        )[1],
+      ).toBe('[{"name": "Bob Martin", "meds": "x"}]');
       await envs.close();
       expect(readFileSync(file).equals(before)).toBe(true);
     } finally {
@@ -164,7 +177,7 @@ export function half(args, ctx) {
       },
       {
         path: "environment_config.environments[1].env_kwargs.schema_sql",
-        message: 'Cannot run schema_sql of environment \'b\': near "TABL": syntax error',
+        message: "Cannot run schema_sql of environment 'b': near \"TABL\": syntax error",
       },
       {
         path: "environment_config.environments[2].tools[0].sql",
@@ -176,8 +189,7 @@ export function half(args, ctx) {
       },
       {
         path: "environment_config.environments[2].tools[2].executor",
-        message:
-          "Python executor 'ehr_db.lookup_patient' of tool 'q3' is not supported: name a " +
+        message: "Python executor 'ehr_db.lookup_patient' of tool 'q3' is not supported: name a " +
           'JavaScript/TypeScript module export instead (e.g. "./executors.ts#lookup_patient") ' +
           "or declare the tool with sql:",
       },

@@ -38,11 +38,13 @@ const oumiEnv = (envType = "deterministic") => ({
 });
 
 describe("deterministic environments (§11.8, §20.16)", () => {
-  for (const [shape, env] of [
-    ["guide", guideEnv],
-    ["oumi", oumiEnv()],
-    ["oumi lookup alias", oumiEnv("LOOKUP")],
-  ] as const) {
+  for (
+    const [shape, env] of [
+      ["guide", guideEnv],
+      ["oumi", oumiEnv()],
+      ["oumi lookup alias", oumiEnv("LOOKUP")],
+    ] as const
+  ) {
     test(`${shape} shape: matching output, defaults filled, miss is a tool error`, async () => {
       const envs = await load([env]);
       const session = await envs.openSession(0, noGenerate);
@@ -96,7 +98,10 @@ describe("deterministic environments (§11.8, §20.16)", () => {
 
   test("one instance is shared by all records", async () => {
     const envs = await load([oumiEnv()]);
-    const [a, b] = await Promise.all([envs.openSession(0, noGenerate), envs.openSession(1, noGenerate)]);
+    const [a, b] = await Promise.all([
+      envs.openSession(0, noGenerate),
+      envs.openSession(1, noGenerate),
+    ]);
     const [x] = await a.dispatch([call("get_policy", { policy_type: "standard" })]);
     const [y] = await b.dispatch([call("get_policy", { policy_type: "standard" })]);
     expect(x.content).toBe(y.content);
@@ -162,7 +167,9 @@ describe("deterministic environments (§11.8, §20.16)", () => {
           properties: { page: { $ref: "#/$defs/Page" }, opts: { anyOf: [{ type: "object" }] } },
         },
       })],
-      env_kwargs: { lookup_table: { q: [{ input: {}, output: "p1" }], gone: [{ input: {}, output: 0 }] } },
+      env_kwargs: {
+        lookup_table: { q: [{ input: {}, output: "p1" }], gone: [{ input: {}, output: 0 }] },
+      },
     }]);
     expect(envs.warnings).toEqual([
       "Environment 'r': lookup_table entries for unknown tool 'gone' are ignored",

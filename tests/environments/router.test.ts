@@ -1,10 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { EnvironmentParams } from "../../src/config/schema.ts";
-import type {
-  BuiltEnvironment,
-  CallOutcome,
-  EnvCall,
-} from "../../src/environments/environment.ts";
+import type { BuiltEnvironment, CallOutcome, EnvCall } from "../../src/environments/environment.ts";
 import { RecordRouter, type RoutedTool } from "../../src/environments/router.ts";
 import { EngineError } from "../../src/errors.ts";
 import { call, contents, load, noGenerate, tempDir, tool } from "./helpers.ts";
@@ -47,7 +43,10 @@ describe("tool router (§11.5, §20.14)", () => {
       ["a2", { tool: params("a2"), env: 0 }],
       ["b1", { tool: params("b1"), env: 1 }],
     ]);
-    const router = new RecordRouter([a.env, b.env], tools, { recordIndex: 0, generate: noGenerate });
+    const router = new RecordRouter([a.env, b.env], tools, {
+      recordIndex: 0,
+      generate: noGenerate,
+    });
     const out = await router.dispatch([
       call("b1", {}, "1"),
       call("a1", { x: 1 }, "2"),
@@ -92,8 +91,8 @@ describe("tool router (§11.5, §20.14)", () => {
     expect(a.steps).toEqual([]);
     expect(contents(out)).toEqual([
       "{\"error\": \"Tool 't' arguments are not valid JSON: JSON Parse error: Expected '}'\"}",
-      "{\"error\": \"Tool 't' arguments must be a JSON object, got list.\"}",
-      "{\"error\": \"Tool 't' arguments must be a JSON object, got str.\"}",
+      '{"error": "Tool \'t\' arguments must be a JSON object, got list."}',
+      '{"error": "Tool \'t\' arguments must be a JSON object, got str."}',
       "{\"error\": \"Tool 't' arguments are invalid: at $.n: '1' is not of type 'integer'\"}",
       "{\"error\": \"Tool 't' arguments are invalid: 'n' is a required property\"}",
       "{\"error\": \"Tool 't' arguments are invalid: at $.p: 'mid' is not one of ['low', 'high']\"}",
@@ -124,7 +123,7 @@ describe("tool router (§11.5, §20.14)", () => {
     const router = new RecordRouter([flaky], tools, { recordIndex: 0, generate: noGenerate });
     const out = await router.dispatch([call("ok"), call("boom"), call("ok", {}, "again")]);
     expect(attempts).toEqual([["ok", "boom", "ok"], ["ok"], ["boom"], ["ok"]]);
-    expect(contents(out)).toEqual(["1", "{\"error\": \"Tool 'boom' raised: boom\"}", "1"]);
+    expect(contents(out)).toEqual(["1", '{"error": "Tool \'boom\' raised: boom"}', "1"]);
     await expect(router.dispatch([call("engine")])).rejects.toBeInstanceOf(EngineError);
   });
 
@@ -172,11 +171,14 @@ export function ok(args) { return { output: { echo: args.v ?? null } }; }`,
         id: "x",
         env_type: "synthetic",
         env_kwargs: { tool_persona: "p" },
-        tools: [tool("t_boom", { executor: "exec.ts#boom" }), tool("t_ok", { executor: "./exec.ts#ok" })],
+        tools: [
+          tool("t_boom", { executor: "exec.ts#boom" }),
+          tool("t_ok", { executor: "./exec.ts#ok" }),
+        ],
       }], { configDir: tmp.dir });
       const session = await envs.openSession(0, noGenerate);
       const out = await session.dispatch([call("t_ok", { v: 1 }), call("t_boom")]);
-      expect(contents(out)).toEqual(['{"echo": 1}', "{\"error\": \"Tool 't_boom' raised: boom\"}"]);
+      expect(contents(out)).toEqual(['{"echo": 1}', '{"error": "Tool \'t_boom\' raised: boom"}']);
       await envs.close();
     } finally {
       tmp.cleanup();

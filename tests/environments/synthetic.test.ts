@@ -1,13 +1,23 @@
 import { describe, expect, test } from "bun:test";
-import { call, contents, load, loadError, noGenerate, scriptedGenerate, tempDir, tool } from "./helpers.ts";
+import {
+  call,
+  contents,
+  load,
+  loadError,
+  noGenerate,
+  scriptedGenerate,
+  tempDir,
+  tool,
+} from "./helpers.ts";
 
+const weatherOutput = {
+  type: "object",
+  properties: { temp_c: { type: "number" } },
+  required: ["temp_c"],
+};
 const weather = tool("get_weather", {
   parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
-  output_schema: {
-    type: "object",
-    properties: { temp_c: { type: "number" } },
-    required: ["temp_c"],
-  },
+  output_schema: weatherOutput,
 });
 
 /** oumi's shape. */
@@ -47,7 +57,7 @@ describe("stateless synthetic environments (§11.7, §20.16)", () => {
       expect(contents(out)).toEqual(['{"temp_c": 21.5}', '{"temp_c": 3}']);
       expect(generate.requests.length).toBe(2);
       const [first] = generate.requests;
-      expect(first.jsonSchema).toEqual(weather.output_schema);
+      expect(first.jsonSchema).toEqual(weatherOutput);
       expect(first.messages[0].role).toBe("system");
       expect(first.messages[0].content).toStartWith(
         "You are a weather service.\n\nYou are simulating the tool 'get_weather'.",
@@ -62,13 +72,17 @@ describe("stateless synthetic environments (§11.7, §20.16)", () => {
   }
 
   test("cache off: every call is simulated; guidance off or unsupported: no jsonSchema", async () => {
-    for (const [kwargs, supports] of [[{ cache_by_input: false }, true], [{ use_guided_decoding: false }, true], [{}, false]] as const) {
+    for (
+      const [kwargs, supports] of [[{ cache_by_input: false }, true], [{
+        use_guided_decoding: false,
+      }, true], [{}, false]] as const
+    ) {
       const envs = await load([oumiStateless(kwargs)], { engineSupportsJsonSchema: supports });
       const generate = scriptedGenerate(() => '{"temp_c": 1}');
       const s = await envs.openSession(0, generate);
       await s.dispatch([call("get_weather", { city: "A" })]);
       await s.dispatch([call("get_weather", { city: "A" })]);
-      const guided = "use_guided_decoding" in kwargs || !supports ? undefined : weather.output_schema;
+      const guided = "use_guided_decoding" in kwargs || !supports ? undefined : weatherOutput;
       expect(generate.requests.map((r) => r.jsonSchema)).toEqual(
         "cache_by_input" in kwargs ? [guided, guided] : [guided],
       );
@@ -77,7 +91,9 @@ describe("stateless synthetic environments (§11.7, §20.16)", () => {
   });
 
   test("noisy replies are parsed; bad replies are retried, then become tool errors", async () => {
-    const envs = await load([oumiStateless({ cache_by_input: false })], { engineSupportsJsonSchema: false });
+    const envs = await load([oumiStateless({ cache_by_input: false })], {
+      engineSupportsJsonSchema: false,
+    });
     const replies: Record<string, string[]> = {
       noisy: ['Sure! {"temp_c": 5} hope that helps'],
       drift: ['{"temp": 5}', '{"temp": 5}', '{"temp": 5}'],
@@ -95,9 +111,9 @@ describe("stateless synthetic environments (§11.7, §20.16)", () => {
     expect(contents(out)).toEqual([
       '{"temp_c": 5}',
       "{\"error\": \"Simulator output for 'get_weather' failed schema validation: 'temp_c' is a required property\"}",
-      "{\"error\": \"Simulator output for 'get_weather' is not valid JSON: JSON Parse error: Unexpected identifier \\\"nope\\\"\"}",
-      "{\"error\": \"Simulator returned empty response for 'get_weather'.\"}",
-      "{\"error\": \"Simulator output for 'get_weather' must be a JSON object, got list.\"}",
+      '{"error": "Simulator output for \'get_weather\' is not valid JSON: JSON Parse error: Unexpected identifier \\"nope\\""}',
+      '{"error": "Simulator returned empty response for \'get_weather\'."}',
+      '{"error": "Simulator output for \'get_weather\' must be a JSON object, got list."}',
       '{"temp_c": 7}',
     ]);
     expect(generate.requests.length).toBe(1 + 3 + 3 + 3 + 3 + 2);
@@ -115,12 +131,16 @@ export default function (args) { return { output: { got: args } }; }`,
         id: "s",
         env_type: "synthetic",
         env_kwargs: { tool_persona: "p" },
-        tools: [tool("a", { executor: "x.ts#withState" }), tool("b", { executor: "x.ts#bare" }), tool("c", { executor: "x.ts" })],
+        tools: [
+          tool("a", { executor: "x.ts#withState" }),
+          tool("b", { executor: "x.ts#bare" }),
+          tool("c", { executor: "x.ts" }),
+        ],
       }], { configDir: tmp.dir });
       const s = await envs.openSession(0, noGenerate);
       expect(contents(await s.dispatch([call("a"), call("b"), call("c", { k: "v" })]))).toEqual([
         "{\"error\": \"Tool 'a' executor returned updated_state, but environment 's' is stateless\"}",
-        "{\"error\": \"Tool 'b' executor must return a ToolResult {output, updated_state?}, got int\"}",
+        '{"error": "Tool \'b\' executor must return a ToolResult {output, updated_state?}, got int"}',
         '{"got": {"k": "v"}}',
       ]);
       await envs.close();
@@ -172,8 +192,8 @@ export function negative(args, ctx) { return { output: -1, updated_state: { coun
       ]);
       expect(contents(await b.dispatch([call("peek")]))).toEqual(["0"]);
       expect(contents(await a.dispatch([call("sneaky"), call("negative"), call("peek")]))).toEqual([
-        "{\"error\": \"Tool 'sneaky' is read_only but executor returned updated_state. Read-only tools must not change the state\"}",
-        "{\"error\": \"Tool 'negative' returned a state that breaks state_schema: at $.count: -1 is less than the minimum of 0\"}",
+        '{"error": "Tool \'sneaky\' is read_only but executor returned updated_state. Read-only tools must not change the state"}',
+        '{"error": "Tool \'negative\' returned a state that breaks state_schema: at $.count: -1 is less than the minimum of 0"}',
         "3",
       ]);
       await a.close();
@@ -191,12 +211,22 @@ export function negative(args, ctx) { return { output: -1, updated_state: { coun
       type: "synthetic",
       system_prompt: "You manage a customer support system with tickets.",
       state_params: {
-        state_schema: { type: "object", properties: { tickets: { type: "array" } }, required: ["tickets"] },
+        state_schema: {
+          type: "object",
+          properties: { tickets: { type: "array" } },
+          required: ["tickets"],
+        },
         initial_state: { tickets: [] },
       },
       tools: [
-        tool("get_ticket", { read_only: true, parameters: { type: "object", properties: { ticket_id: { type: "string" } } } }),
-        tool("create_ticket", { read_only: false, parameters: { type: "object", properties: { subject: { type: "string" } } } }),
+        tool("get_ticket", {
+          read_only: true,
+          parameters: { type: "object", properties: { ticket_id: { type: "string" } } },
+        }),
+        tool("create_ticket", {
+          read_only: false,
+          parameters: { type: "object", properties: { subject: { type: "string" } } },
+        }),
       ],
     }], { engineSupportsJsonSchema: false });
     const script = [
@@ -218,7 +248,7 @@ export function negative(args, ctx) { return { output: -1, updated_state: { coun
     expect(contents(out)).toEqual([
       '{"id": "T1"}',
       '{"id": "T1", "subject": "Login"}',
-      "{\"error\": \"Tool 'get_ticket' is read_only but tried to change the state; the change was discarded\"}",
+      '{"error": "Tool \'get_ticket\' is read_only but tried to change the state; the change was discarded"}',
       "{\"error\": \"Simulator output for 'create_ticket' failed schema validation: at $.updated_state.tickets: 'oops' is not of type 'array'\"}",
     ]);
     // The second call saw the state written by the first.
@@ -264,7 +294,7 @@ export function negative(args, ctx) { return { output: -1, updated_state: { coun
       tools: [tool("t", { executor: "./nope.ts#t" })],
     }]);
     expect(missing.issues[0].message).toBe(
-      'Cannot load executor module "./nope.ts" of tool \'t\': file does not exist',
+      "Cannot load executor module \"./nope.ts\" of tool 't': file does not exist",
     );
   });
 });
