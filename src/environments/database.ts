@@ -58,7 +58,17 @@ function image(params: DatabaseParams, ctx: BuildContext): Database | undefined 
 function checkSql(tool: ToolParams, j: number, db: Database, ctx: BuildContext) {
   const sql = tool.sql ?? "";
   try {
-    db.prepare(sql).finalize();
+    const stmt = db.prepare(sql);
+    const positional = stmt.paramsCount - sqlParameterNames(sql).length;
+    stmt.finalize();
+    if (positional > 0) {
+      ctx.problem(
+        ["tools", j, "sql"],
+        `sql of tool '${tool.id}' uses positional parameters: name them after the tool's ` +
+          "arguments (:name)",
+      );
+      return;
+    }
   } catch (error) {
     ctx.problem(
       ["tools", j, "sql"],

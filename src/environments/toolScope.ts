@@ -52,10 +52,14 @@ export function scopedTools(envs: readonly EnvironmentParams[], scope: ToolScope
   return tools.filter((t) => wanted.includes(t.id));
 }
 
-/** The OpenAI function definition the model sees for `tool`. */
+/** The OpenAI function definition the model sees for `tool` (a copy: callers may change it). */
 export function toolDefinition(tool: ToolParams): ToolDefinition {
   return {
     type: "function",
-    function: { name: tool.id, description: tool.description, parameters: tool.parameters },
+    function: {
+      name: tool.id,
+      description: tool.description,
+      parameters: structuredClone(tool.parameters),
+    },
   };
 }

@@ -167,6 +167,7 @@ export function half(args, ctx) {
           tool("q1", { sql: "SELECT * FROM missing" }),
           tool("q2", { sql: "SELECT * FROM patients WHERE id = :who" }),
           tool("q3", { executor: "ehr_db.lookup_patient" }),
+          tool("q4", { sql: "SELECT * FROM patients WHERE id = ?" }),
         ],
       },
     ]);
@@ -192,6 +193,11 @@ export function half(args, ctx) {
         message: "Python executor 'ehr_db.lookup_patient' of tool 'q3' is not supported: name a " +
           'JavaScript/TypeScript module export instead (e.g. "./executors.ts#lookup_patient") ' +
           "or declare the tool with sql:",
+      },
+      {
+        path: "environment_config.environments[2].tools[3].sql",
+        message:
+          "sql of tool 'q4' uses positional parameters: name them after the tool's arguments (:name)",
       },
     ]);
   });
