@@ -10,21 +10,37 @@
  *
  * @module
  */
+import { Ajv } from "ajv";
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import type { JsonSchema } from "../engines/contract.ts";
 import { pyRepr } from "../config/pyValues.ts";
 
-const ajv = new Ajv2020({
+const OPTIONS = {
   strict: false,
   allErrors: false,
   validateFormats: false,
   validateSchema: true,
-  logger: false,
+  logger: false as const,
   // Errors carry the offending value, for Python-style messages.
   verbose: true,
-  // Identical schemas written in several places compile once.
   addUsedSchema: false,
-});
+};
+const ajv2020 = new Ajv2020(OPTIONS);
+const ajv07 = new Ajv(OPTIONS);
+
+/** Schemas that declare an older draft (`$schema`) compile with draft-07 rules, like Python's validator_for. */
+function compileAny(schema: JsonSchema): ValidateFunction {
+  const declared = typeof schema.$schema === "string" ? schema.$schema : "";
+  if (/draft-0[3-7]/.test(declared)) {
+    const { $schema: _, ...rest } = schema;
+    return ajv07.compile(rest);
+  }
+  if (declared !== "" && !declared.includes("2020-12")) {
+    const { $schema: _, ...rest } = schema;
+    return ajv2020.compile(rest);
+  }
+  return ajv2020.compile(schema);
+}
 
 const compiled = new WeakMap<object, ValidateFunction>();
 const byText = new Map<string, ValidateFunction>();
@@ -47,7 +63,7 @@ export function compileSchema(schema: JsonSchema): SchemaValidator {
     const text = JSON.stringify(schema);
     fn = byText.get(text);
     if (!fn) {
-      fn = ajv.compile(schema);
+      fn = compileAny(schema);
       byText.set(text, fn);
     }
     compiled.set(schema, fn);
