@@ -103,6 +103,12 @@ export function buildDeterministic(
   const tables = new Map<string, Table>();
   const entries = new Map<string, FilledEntry[]>();
   params.tools.forEach((tool, j) => {
+    if (tool.executor || tool.sql) {
+      ctx.warn(
+        `Environment '${params.id}': tool '${tool.id}' answers from its lookup table; ` +
+          `its ${tool.executor ? "executor" : "sql"} is ignored`,
+      );
+    }
     const { table, filled } = buildTable(tool, j, lookup[tool.id] ?? [], ctx);
     tables.set(tool.id, table);
     entries.set(tool.id, filled);

@@ -201,6 +201,19 @@ describe("deterministic environments (§11.8, §20.16)", () => {
     ]);
   });
 
+  test("an executor or sql on a lookup tool is ignored with a warning", async () => {
+    const envs = await load([{
+      id: "w",
+      env_type: "deterministic",
+      tools: [tool("q", { executor: "./x.ts#q" })],
+      env_kwargs: { lookup_table: { q: [{ input: {}, output: 1 }] } },
+    }]);
+    expect(envs.warnings).toEqual([
+      "Environment 'w': tool 'q' answers from its lookup table; its executor is ignored",
+    ]);
+    await envs.close();
+  });
+
   test("a tool without entries is a config error (§11.8)", async () => {
     const err = await loadError([{ id: "e", env_type: "deterministic", tools: [tool("q")] }]);
     expect(err.issues.map((i) => i.message)).toContain(
