@@ -120,7 +120,7 @@ export async function buildDatabase(
       const result = await runExecutor(fn, args, {
         toolId: tool.id,
         envId: params.id,
-        db: session.handle(),
+        db: session.handle(tool.id),
       });
       output = result.output;
     }

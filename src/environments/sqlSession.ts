@@ -93,28 +93,34 @@ export class SqlSession {
     }
   }
 
-  /** The handle given to executors: queries with transaction control denied. */
-  handle(): DatabaseHandle {
-    const check = (sql: string) => {
+  /**
+   * The handle given to `toolId`'s executor: queries with transaction control denied; SQLite
+   * errors (a write from a read-only tool, a constraint) become tool errors of that call.
+   */
+  handle(toolId: string): DatabaseHandle {
+    const guarded = <T>(sql: string, fn: (stmt: Statement) => T): T => {
       if (TRANSACTION_CONTROL.test(sql)) {
         throw new ToolError(
           "Transaction control is not allowed in tool executors: each record's session " +
             "manages its own transaction",
         );
       }
+      try {
+        return fn(this.#statement(sql));
+      } catch (error) {
+        throw new ToolError(`Tool '${toolId}' SQL failed: ${(error as Error).message}`);
+      }
     };
     return {
       all: (sql, params = {}) =>
-        (check(sql), this.#statement(sql).all(binding(sql, params))) as Record<string, unknown>[],
+        guarded(sql, (stmt) => stmt.all(binding(sql, params)) as Record<string, unknown>[]),
       get: (sql, params = {}) =>
-        (check(sql), this.#statement(sql).get(binding(sql, params))) as
-          | Record<string, unknown>
-          | null,
-      run: (sql, params = {}) => {
-        check(sql);
-        const r = this.#statement(sql).run(binding(sql, params));
-        return { changes: r.changes, lastInsertRowid: Number(r.lastInsertRowid) };
-      },
+        guarded(sql, (stmt) => stmt.get(binding(sql, params)) as Record<string, unknown> | null),
+      run: (sql, params = {}) =>
+        guarded(sql, (stmt) => {
+          const r = stmt.run(binding(sql, params));
+          return { changes: r.changes, lastInsertRowid: Number(r.lastInsertRowid) };
+        }),
     };
   }
 
