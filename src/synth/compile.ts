@@ -96,6 +96,9 @@ export interface CompileOptions {
   onWarning?: (message: string) => void;
 }
 
+/** Records in flight per engine slot when the program has conversations (see `Program`). */
+export const RECORDS_PER_SLOT_WITH_CONVERSATIONS = 4;
+
 const ROLES = new Set<Role>(["system", "user", "assistant", "tool"]);
 
 /**
@@ -239,6 +242,7 @@ export function compileSynthesis(
     needsEngine: generated.length > 0 || multiturn.length > 0,
     record: (i) => plan.record(i),
     steps: [...generated, ...multiturn],
+    ...(multiturn.length > 0 ? { recordsPerSlot: RECORDS_PER_SLOT_WITH_CONVERSATIONS } : {}),
     finish(record) {
       for (const t of transforms) record[t.id] = t.apply(record);
       return project ? project(record) : record;

@@ -11,7 +11,8 @@ import type { Engine, GenerateRequest, GenerateResult } from "../engines/contrac
 import { type RetryPolicy, withRetries } from "../engines/retry.ts";
 import { EngineError } from "../errors.ts";
 import { failureReason, type RecordFailure, toRecordFailure } from "./failure.ts";
-import { type Program, RecordFiltered } from "./program.ts";
+import { PriorityGate } from "./priorityGate.ts";
+import { type GenerateHints, type Program, RecordFiltered } from "./program.ts";
 import { addUsage, type RunStats } from "./stats.ts";
 
 /** Where finished records go. `put` is called once per plan index, in any order. */
@@ -30,7 +31,10 @@ export interface PipelineOptions {
   retry: RetryPolicy;
   /** Share of failed records (0-1) above which the run stops. Default 0.5. */
   maxFailedFraction?: number;
-  /** Records in flight at once. Default: the engine's `maxConcurrency` (1 without an engine). */
+  /**
+   * Records in flight at once. Default: the engine's `maxConcurrency` times the program's
+   * `recordsPerSlot` (1 without an engine).
+   */
   concurrency?: number;
   /**
    * How far (in plan indices) workers may run ahead of the oldest unfinished record, which
@@ -63,7 +67,11 @@ export async function runPipeline(program: Program, options: PipelineOptions): P
   const needsEngine = program.needsEngine;
   let engine: Engine | undefined;
   if (needsEngine) engine = await options.getEngine();
-  const concurrency = Math.max(1, options.concurrency ?? engine?.maxConcurrency ?? 1);
+  const concurrency = Math.max(
+    1,
+    options.concurrency ??
+      (engine ? engine.maxConcurrency * Math.max(1, program.recordsPerSlot ?? 1) : 1),
+  );
   const windowSize = options.windowSize ?? Math.max(256, 8 * concurrency);
 
   const stop = new AbortController();
@@ -95,7 +103,7 @@ export async function runPipeline(program: Program, options: PipelineOptions): P
   };
 
   // Fast path: one direct call; the retry machinery is entered only after a failure.
-  const generate = async (index: number, attribute: string, request: GenerateRequest) => {
+  const generateNow = async (index: number, attribute: string, request: GenerateRequest) => {
     request.signal = stopSignal;
     let value: GenerateResult;
     try {
@@ -106,6 +114,14 @@ export async function runPipeline(program: Program, options: PipelineOptions): P
     addUsage(stats, attribute, value.usage);
     return value;
   };
+  // More records than engine slots: requests queue here, most work left first.
+  const gate = engine && concurrency > engine.maxConcurrency
+    ? new PriorityGate(engine.maxConcurrency)
+    : undefined;
+  const generate = gate
+    ? (index: number, attribute: string, request: GenerateRequest, hints?: GenerateHints) =>
+      gate.run(hints?.remaining ?? 0, () => generateNow(index, attribute, request))
+    : generateNow;
   const retryAfterFirstFailure = async (
     first: unknown,
     index: number,
@@ -130,7 +146,8 @@ export async function runPipeline(program: Program, options: PipelineOptions): P
     try {
       const record = program.record(index);
       if (steps.length > 0) {
-        const generateForRecord = (request: GenerateRequest) => generate(index, stage!, request);
+        const generateForRecord = (request: GenerateRequest, hints?: GenerateHints) =>
+          generate(index, stage!, request, hints);
         for (let s = 0; s < steps.length; s++) {
           stage = steps[s].id;
           await steps[s].run(record, generateForRecord, { index });

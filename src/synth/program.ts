@@ -7,8 +7,17 @@
  */
 import type { Engine, GenerateRequest, GenerateResult } from "../engines/contract.ts";
 
+/** Hints a step gives with a request. */
+export interface GenerateHints {
+  /**
+   * Work left in the record, in requests (e.g. messages still to write in a conversation):
+   * when requests queue for the engine, those of records with more work left go first.
+   */
+  remaining?: number;
+}
+
 /** Sends one request to the engine (with retries and usage accounting done by the caller). */
-export type Generate = (request: GenerateRequest) => Promise<GenerateResult>;
+export type Generate = (request: GenerateRequest, hints?: GenerateHints) => Promise<GenerateResult>;
 
 /** What a step knows about the record it is producing besides its fields. */
 export interface StepContext {
@@ -47,6 +56,13 @@ export interface Program {
   record(index: number): Record<string, unknown>;
   /** Model-backed stages in config order. */
   readonly steps: readonly RecordStep[];
+  /**
+   * Records kept in flight per engine slot (default 1). Conversations hold one request at a
+   * time and wait on tools between requests, so keeping more of them in flight than the engine
+   * has slots keeps every slot busy until the very end of the run (the engine queues the
+   * excess, DECISIONS difference 7).
+   */
+  readonly recordsPerSlot?: number;
   /** Transforms (§12) then passthrough projection (§13): the record as written. */
   finish(record: Record<string, unknown>): Record<string, unknown>;
   /**

@@ -89,6 +89,9 @@ async function runConversation(
     parsed_turn_plans: new Array<string>(n).fill(""),
     grounding_facts: facts,
   };
+  // Requests of records with more messages left go first when requests queue (pipeline gate).
+  let remaining = n + 1;
+  const send: Generate = (request) => generate(request, { remaining });
   const persona = (role: Role) => parts.personas.find(([r]) => r === role)![1].render(values);
 
   // Plan (§10.4-§10.5).
@@ -102,7 +105,7 @@ async function runConversation(
   let instructions = new Array<string>(n).fill("");
   let failure = "";
   for (let attempt = 1; attempt <= PLANNER_ATTEMPTS; attempt++) {
-    const reply = await generate({ messages: plannerMessages, jsonSchema: PLANNER_SCHEMA });
+    const reply = await send({ messages: plannerMessages, jsonSchema: PLANNER_SCHEMA });
     const text = reply.message.content ?? "";
     const parsed = parsePlan(text, n);
     if (parsed.ok) {
@@ -122,13 +125,14 @@ async function runConversation(
 
   // Messages (§10.6-§10.7), each conversation on its own.
   const session = tools.length > 0 && environments
-    ? await environments.openSession(context.index, generate)
+    ? await environments.openSession(context.index, send)
     : undefined;
   const history: ChatMessage[] = [];
   try {
     for (let k = 1; k <= n; k++) {
       const role = roleOfMessage(k);
       values.current_turn = k;
+      remaining = n - k + 1;
       const base = buildTurnMessages({
         persona: persona(role),
         history,
@@ -139,14 +143,14 @@ async function runConversation(
       });
       const before = history.length;
       if (role === "user") {
-        const reply = await generate({ messages: base } satisfies GenerateRequest);
+        const reply = await send({ messages: base } satisfies GenerateRequest);
         history.push({ role: "user", content: (reply.message.content ?? "").trim() });
       } else {
         const turn = await runAssistantTurn({
           base,
           tools,
           maxToolRounds: parts.maxToolRounds,
-          generate,
+          generate: send,
           dispatch: session ? (calls) => session.dispatch(calls) : undefined,
         });
         history.push(...turn.messages);

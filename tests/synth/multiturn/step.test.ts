@@ -184,6 +184,8 @@ describe("conversations", () => {
       maxConcurrency: 3,
     });
     expect(records).toHaveLength(3);
+    // More records than slots may be in flight, but the engine never sees more than its slots.
+    expect(engine.peakInFlight).toBeLessThanOrEqual(3);
     const order = engine.requests.map(who);
     // Ben and Cy finish all 1 + 6 calls before Ana has made her third call (lock-step would
     // keep every record at the same message index).
