@@ -24,7 +24,6 @@ import { createEngine } from "../../src/engines/registry.ts";
 import { DEFAULT_RETRY_POLICY } from "../../src/engines/retry.ts";
 import { loadEnvironments } from "../../src/environments/index.ts";
 import { compileSynthesis } from "../../src/synth/compile.ts";
-import { runAssistantTurn } from "../../src/synth/multiturn/assistantLoop.ts";
 import { buildPlannerMessages, PLANNER_SCHEMA } from "../../src/synth/multiturn/plannerPrompt.ts";
 import { parsePlan } from "../../src/synth/multiturn/planParse.ts";
 import { buildTurnMessages } from "../../src/synth/multiturn/turnPrompt.ts";
