@@ -121,12 +121,14 @@ export function half(args, ctx) {
           call("rename", { id: 1, name: "Robert Martin" }),
           call("commit"),
           call("half"),
+          call("peek"),
           call("names"),
         ]),
       )).toEqual([
         '{"renamed": 1, "row": {"name": "Robert Martin"}}',
         '{"error": "Transaction control is not allowed in tool executors: each record\'s session manages its own transaction"}',
         '{"error": "Tool \'half\' raised: failed after writing"}',
+        '{"error": "Tool \'peek\' SQL failed: attempt to write a readonly database"}',
         '[{"name": "Robert Martin"}, {"name": "Alice Chen"}]',
       ]);
       await envs.close();
