@@ -8,20 +8,16 @@
  *
  * @module
  */
-import type { ChatMessage, JsonSchema, ToolCall, ToolDefinition } from "../engines/contract.ts";
+import type { ChatMessage, ToolCall, ToolDefinition } from "../engines/contract.ts";
 import type { Generate } from "../synth/program.ts";
-import type { EnvironmentParams } from "../config/schema.ts";
 import { formatPath } from "../config/issues.ts";
 import { ConfigError, type ConfigIssue } from "../errors.ts";
-import type { BuildContext } from "./buildContext.ts";
+import { buildEnvironment } from "./buildEnvironment.ts";
 import { type EnvironmentSection, readEnvironmentConfig } from "./configFile.ts";
-import { buildDatabase } from "./database.ts";
-import { buildDeterministic, type DeterministicEnvironment } from "./deterministic.ts";
+import type { DeterministicEnvironment } from "./deterministic.ts";
 import type { BuiltEnvironment } from "./environment.ts";
-import { schemaProblem } from "./jsonSchema.ts";
 import { drawFacts, groundingCollisions, groundingPool } from "./grounding.ts";
 import { RecordRouter, type RoutedTool } from "./router.ts";
-import { buildSynthetic } from "./synthetic.ts";
 import { scopedEnvironments, scopedTools, toolDefinition, type ToolScope } from "./toolScope.ts";
 
 export { renderGroundingFacts } from "./grounding.ts";
@@ -74,52 +70,6 @@ export interface LoadEnvironmentsOptions {
   onWarning?: (message: string) => void;
 }
 
-/** Reports schemas that do not compile; true when all of `env`'s schemas are usable. */
-function schemasCompile(env: EnvironmentParams, ctx: BuildContext): boolean {
-  let ok = true;
-  const check = (
-    schema: JsonSchema | null | undefined,
-    path: (string | number)[],
-    what: string,
-  ) => {
-    const problem = schema ? schemaProblem(schema) : undefined;
-    if (problem) {
-      ctx.problem(path, `Invalid JSON Schema in ${what}: ${problem}`);
-      ok = false;
-    }
-  };
-  env.tools.forEach((tool, j) => {
-    check(tool.parameters, ["tools", j, "parameters"], `parameters of tool '${tool.id}'`);
-    check(tool.output_schema, ["tools", j, "output_schema"], `output_schema of tool '${tool.id}'`);
-  });
-  if (env.env_type === "synthetic") {
-    check(
-      env.env_kwargs.state_params?.state_schema,
-      ["env_kwargs", "state_params", "state_schema"],
-      `state_schema of environment '${env.id}'`,
-    );
-  }
-  return ok;
-}
-
-function buildOne(env: EnvironmentParams, ctx: BuildContext): Promise<BuiltEnvironment> {
-  if (!schemasCompile(env, ctx)) {
-    return Promise.resolve({
-      params: env,
-      open: () => Promise.reject(new Error("unusable")),
-      close: () => Promise.resolve(),
-    });
-  }
-  switch (env.env_type) {
-    case "deterministic":
-      return Promise.resolve(buildDeterministic(env, ctx));
-    case "synthetic":
-      return buildSynthetic(env, ctx);
-    case "database":
-      return buildDatabase(env, ctx);
-  }
-}
-
 /**
  * Reads `environment_config` / `environment_config_path` and builds every environment,
  * validating everything at load (DECISIONS 8): unknown ids, `initial_state` vs `state_schema`,
@@ -144,7 +94,7 @@ export async function loadEnvironments(
   };
   const built: BuiltEnvironment[] = [];
   const settled = await Promise.allSettled(params.map((env, envIndex) =>
-    buildOne(env, {
+    buildEnvironment(env, {
       envIndex,
       configDir: options.configDir,
       engineSupportsJsonSchema: options.engineSupportsJsonSchema,
