@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { parseSynthesisConfig } from "../../src/config/schema.ts";
 import { loadEnvironments } from "../../src/environments/index.ts";
 import { ConfigError } from "../../src/errors.ts";
-import { call, contents, load, noGenerate, tempDir, tool } from "./helpers.ts";
+import { call, contents, load, loadError, noGenerate, tempDir, tool } from "./helpers.ts";
 
 const envs2 = [
   {
@@ -144,6 +144,24 @@ describe("tool scope and definitions (§11.1, §11.3, §11.4)", () => {
     } finally {
       tmp.cleanup();
     }
+  });
+
+  test("schemas that do not compile are config errors with their key paths", async () => {
+    const err = await loadError([{
+      id: "s",
+      type: "synthetic",
+      system_prompt: "p",
+      state_params: { state_schema: { type: "nope" }, initial_state: {} },
+      tools: [tool("t", { parameters: { type: 3 }, output_schema: { required: "x" } })],
+    }]);
+    expect(err.issues.map((i) => i.path)).toEqual([
+      "environment_config.environments[0].tools[0].parameters",
+      "environment_config.environments[0].tools[0].output_schema",
+      "environment_config.environments[0].env_kwargs.state_params.state_schema",
+    ]);
+    expect(err.issues[0].message).toStartWith(
+      "Invalid JSON Schema in parameters of tool 't': schema is invalid",
+    );
   });
 
   test("no environment config: no tools, no facts", async () => {
