@@ -115,6 +115,7 @@ const CASES: {
     name: "ehr_database_synth.yaml (configs/)",
     file: join(ROOT, "configs", "ehr_database_agent", "ehr_database_synth.yaml"),
     id: "ehr_dialog",
+    system: true,
     tools: ["list_patients", "lookup_patient", "update_meds"],
     keys: [],
   },
@@ -122,6 +123,7 @@ const CASES: {
     name: "ehr_stateful_synth.yaml (configs/)",
     file: join(ROOT, "configs", "ehr_stateful_agent", "ehr_stateful_synth.yaml"),
     id: "ehr_conversation",
+    system: true,
     tools: [
       "list_patients",
       "get_patient",

@@ -96,6 +96,7 @@ export function compileMultiTurn(
   if (broken) return undefined;
   return multiTurnStep({
     id: spec.id,
+    configPath: path,
     minTurns: spec.min_turns,
     maxTurns: spec.max_turns,
     personas,

@@ -53,7 +53,17 @@ export async function prepareTools(
         }],
       );
     }
-    for (const step of steps) step.tools = environments.toolsFor(step.parts.scope);
+    for (const step of steps) {
+      try {
+        step.tools = environments.toolsFor(step.parts.scope);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        throw new ConfigError(
+          error.message,
+          error.issues.map((i) => ({ ...i, path: `${step.parts.configPath}.${i.path}` })),
+        );
+      }
+    }
   } catch (error) {
     await environments.close();
     throw error;

@@ -28,6 +28,8 @@ export const PLAN_FAILED_PREFIX = "PLAN FAILED: ";
 /** A multi-turn attribute with its templates parsed (see `compileMultiTurn`). */
 export interface MultiTurnParts {
   id: string;
+  /** Key path of the attribute in the config, e.g. `strategy_params.multiturn_attributes[0]`. */
+  configPath: string;
   minTurns: number;
   maxTurns: number;
   /** Persona templates in config order, by lower-case role. */
