@@ -216,3 +216,60 @@ inference_config:
     expect(toolResults[1 - updated]).not.toContain("heparin");
   });
 });
+
+describe("stateful environment with TypeScript executors (configs/ehr_stateful_agent)", () => {
+  const file = join(ROOT, "configs", "ehr_stateful_agent", "ehr_stateful_synth.yaml");
+
+  test("a write is visible to later calls of the same record only", async () => {
+    let writes = 0;
+    const vitals = {
+      patient_id: "P001",
+      timestamp: "2026-01-01T08:00",
+      bp: "120/80",
+      hr: 71,
+      temp_f: 98.6,
+    };
+    const { records, stats } = await run(file, (r) => {
+      const n = callsThisTurn(r);
+      const closing = r.messages.findLast((m) => m.role === "user")!.content!;
+      if (!closing.includes("as the ASSISTANT")) return "text for a generated attribute";
+      if (n === 0 && writes++ === 0) {
+        return { content: null, tool_calls: [toolCall("call_w", "record_vitals", vitals)] };
+      }
+      if (n <= 1 && !r.messages.some((m) => m.tool_calls?.[0]?.function.name === "get_patient")) {
+        return {
+          content: null,
+          tool_calls: [toolCall("call_r", "get_patient", { patient_id: "P001" })],
+        };
+      }
+      return "Recorded.";
+    }, [
+      "--num_samples",
+      "2",
+      "--strategy_params.multiturn_attributes[0].min_turns",
+      "2",
+      "--strategy_params.multiturn_attributes[0].max_turns",
+      "2",
+    ]);
+    expect(stats.written).toBe(2);
+    const results = records.map((
+      rec: Record<string, { messages: { role: string; content: string }[] }>,
+    ) =>
+      rec.ehr_conversation.messages.filter((m) => m.role === "tool").map((m) =>
+        JSON.parse(m.content)
+      )
+    );
+    const writer = results.findIndex((t: unknown[]) => t.length === 2);
+    expect(writer).toBeGreaterThanOrEqual(0);
+    expect(results[writer][0].status).toBe("ok");
+    expect(results[writer][1].patient.vitals_history).toContainEqual({
+      timestamp: "2026-01-01T08:00",
+      bp: "120/80",
+      hr: 71,
+      temp_f: 98.6,
+    });
+    expect(results[1 - writer][0].patient.vitals_history).not.toContainEqual(
+      expect.objectContaining({ timestamp: "2026-01-01T08:00" }),
+    );
+  });
+});
