@@ -92,7 +92,15 @@ async function runConversation(
     grounding_facts: facts,
   };
   // Requests of records with more messages left go first when requests queue (pipeline gate).
-  let remaining = n + 1;
+  // Expected requests left: 1 per user message, 2 per assistant message (a tool round, then the
+  // answer) when tools are offered.
+  const perAssistant = tools.length > 0 ? 2 : 1;
+  const requestsFrom = (k: number) => {
+    let count = 0;
+    for (let j = k; j <= n; j++) count += j % 2 === 1 ? 1 : perAssistant;
+    return count;
+  };
+  let remaining = 1 + requestsFrom(1);
   const send: Generate = (request) => generate(request, { remaining });
   const persona = (role: Role) => parts.personas.find(([r]) => r === role)![1].render(values);
 
@@ -134,7 +142,7 @@ async function runConversation(
     for (let k = 1; k <= n; k++) {
       const role = roleOfMessage(k);
       values.current_turn = k;
-      remaining = n - k + 1;
+      remaining = requestsFrom(k);
       const base = buildTurnMessages({
         persona: persona(role),
         history,
