@@ -36,7 +36,14 @@ beforeAll(async () => {
   binary = join(binDir, "synth");
   copyFileSync(join(ROOT, "dist", "synth"), binary);
   Bun.spawnSync({ cmd: ["chmod", "+x", binary] });
-  for (const file of ["multiturn_conversation_synth.yaml", "library_tool_use_synth.yaml"]) {
+  for (
+    const file of [
+      "conversation_synth.yaml",
+      "multiturn_conversation_synth.yaml",
+      "library_tool_use_synth.yaml",
+      "mcp_docs_lookup_synth.yaml",
+    ]
+  ) {
     copyFileSync(join(CORPUS, file), join(workDir, file));
   }
   for (const folder of ["ehr_database_agent", "ehr_stateful_agent"]) {
@@ -57,8 +64,10 @@ afterAll(() => {
 });
 
 const CASES = [
+  { config: "conversation_synth.yaml", id: "", tools: false },
   { config: "multiturn_conversation_synth.yaml", id: "support_conversation", tools: false },
   { config: "library_tool_use_synth.yaml", id: "library_dialog", tools: true },
+  { config: "mcp_docs_lookup_synth.yaml", id: "docs_lookup_conversation", tools: true },
   { config: "ehr_database_agent/ehr_database_synth.yaml", id: "ehr_dialog", tools: true },
   { config: "ehr_stateful_agent/ehr_stateful_synth.yaml", id: "ehr_conversation", tools: true },
 ];
@@ -66,7 +75,7 @@ const CASES = [
 describe("dist/synth runs multi-turn configs", () => {
   for (const c of CASES) {
     test(c.config, () => {
-      const out = join(workDir, `${c.id}.jsonl`);
+      const out = join(workDir, `${c.id || "conversation"}.jsonl`);
       const proc = Bun.spawnSync({
         cmd: [
           binary,
@@ -102,7 +111,12 @@ describe("dist/synth runs multi-turn configs", () => {
       const records = readFileSync(out, "utf8").split("\n").filter(Boolean).map((l) =>
         JSON.parse(l)
       );
+      expect(records).toHaveLength(summary.records_written);
       for (const record of records) {
+        if (!c.id) {
+          expect(record.conversation.messages.length).toBeGreaterThanOrEqual(2);
+          continue;
+        }
         const conversation = record[c.id];
         expect(conversation.messages[0].role).toBe("system");
         expect(conversation.messages.at(-1).role).toBe("assistant");

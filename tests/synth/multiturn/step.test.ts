@@ -134,6 +134,23 @@ describe("conversations", () => {
     expect(planner.messages[3].content).toContain(`[USER]\nYou are Ana; message 1 of ${n}.`);
   });
 
+  test("planner personas see an empty plan: conversation_plan '' and N empty turn plans", async () => {
+    const { engine, records } = await run(
+      config({
+        role_instruction_messages: {
+          user: "plan=[{conversation_plan}] turns={parsed_turn_plans}",
+          assistant: "a",
+        },
+      }, 1),
+    );
+    const n = records[0].chat.messages.length - 1;
+    const planner = engine.requests.find(isPlanner)!.messages[3].content!;
+    expect(planner).toContain(`plan=[] turns=[${new Array(n).fill("''").join(", ")}]`);
+    // Message prompts then see the parsed plan.
+    const first = engine.requests.find((r) => !isPlanner(r))!.messages[0].content!;
+    expect(first).toContain("'step 1'");
+  });
+
   test("turn counts are reproducible with the seed", async () => {
     const a = await run(config({ min_turns: 2, max_turns: 12 }));
     const b = await run(config({ min_turns: 2, max_turns: 12 }));
@@ -249,7 +266,7 @@ describe("tool use", () => {
 
   test("tools on assistant prompts only; calls and results in oumi's shape; tools listed", async () => {
     const env = fakeEnvironments({ facts: (i) => [{ id: String(40 + i), title: "Dune" }] });
-    const { records, engine, lines } = await run(config({ min_turns: 2, max_turns: 2 }), {
+    const { records, engine, lines, stats } = await run(config({ min_turns: 2, max_turns: 2 }), {
       reply: toolReply,
       capabilities: { jsonSchema: false, tools: true },
     }, env);
@@ -280,6 +297,9 @@ describe("tool use", () => {
     expect(planner.some((p) => p.includes("Grounding rules (role-aware)"))).toBe(true);
     expect(lines.join("\n")).not.toContain("grounding_facts");
     expect(lines.join("\n")).not.toContain('"40"');
+    // Token counters cover every call (planner, turns, tool rounds).
+    expect(stats.usage.requests).toBe(engine.requests.length);
+    expect(stats.usageByAttribute.get("chat")!.requests).toBe(engine.requests.length);
     // One session per record, each closed.
     expect(env.opened.sort()).toEqual([0, 1, 2]);
     expect(env.closedSessions.sort()).toEqual([0, 1, 2]);

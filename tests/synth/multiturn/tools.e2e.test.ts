@@ -273,3 +273,120 @@ describe("stateful environment with TypeScript executors (configs/ehr_stateful_a
     );
   });
 });
+
+describe("the guide's environment shape (synthesis guide example)", () => {
+  const file = join(dir, "guide.yaml");
+  writeFileSync(
+    file,
+    `num_samples: 2
+environment_config:
+  environments:
+    - id: support_backend
+      name: Support Backend
+      description: Simulated support system with tickets and users
+      type: synthetic
+      system_prompt: You manage a customer support system with tickets and users.
+      state_params:
+        state_schema:
+          type: object
+          properties:
+            tickets: { type: array }
+            users: { type: array }
+        initial_state:
+          tickets: []
+          users: []
+      tools:
+        - id: get_ticket
+          name: GetTicket
+          description: Read a ticket from the support backend.
+          read_only: true
+          parameters:
+            type: object
+            properties:
+              ticket_id: { type: string }
+    - id: faq_lookup
+      name: FAQ Lookup
+      description: Cached LLM-backed FAQ answers
+      type: synthetic
+      system_prompt: Generate concise FAQ answers grounded in the tool contract.
+      cache_by_input: true
+      tools:
+        - id: answer_faq
+          name: AnswerFAQ
+          description: Answer common support questions.
+          parameters:
+            type: object
+            properties:
+              question: { type: string }
+    - id: policy_table
+      name: Policy Table
+      description: Predefined policy responses
+      type: deterministic
+      tools:
+        - id: get_refund_policy
+          name: GetRefundPolicy
+          description: Return the matching refund policy.
+          parameters:
+            type: object
+            properties:
+              policy_type: { type: string }
+          deterministic_outputs:
+            - input:
+                policy_type: standard
+              output:
+                policy: Standard 30-day refund policy
+strategy_params:
+  sampled_attributes:
+    - id: tone
+      name: Tone
+      description: How the customer sounds
+      possible_values: [{id: calm, name: Calm, description: calm}]
+  multiturn_attributes:
+    - id: support_chat
+      min_turns: 2
+      max_turns: 4
+      role_instruction_messages:
+        USER: You are a {tone} customer contacting support.
+        ASSISTANT: You are a helpful support agent.
+      available_environments: [support_backend, faq_lookup, policy_table]
+inference_config:
+  engine: OPENAI
+  model: {model_name: scripted}
+`,
+  );
+
+  test("lookup and LLM-simulated tools answer one parallel round; simulated answers are cached", async () => {
+    const { records, engine } = await run(file, (r) => {
+      const last = r.messages.at(-1)!.content ?? "";
+      if (last.startsWith('{"arguments"')) return '{"answer": "Refunds take 5 days."}';
+      if (callsThisTurn(r) === 0) {
+        return {
+          content: null,
+          tool_calls: [
+            toolCall("call_p", "get_refund_policy", { policy_type: "standard" }),
+            toolCall("call_f", "answer_faq", { question: "How long do refunds take?" }),
+          ],
+        };
+      }
+      return "Refunds follow the standard 30-day policy and take 5 days.";
+    });
+    expect(records).toHaveLength(2);
+    for (const record of records) {
+      const conversation = record.support_chat;
+      expect(conversation.tools.map((t: { function: { name: string } }) => t.function.name))
+        .toEqual(["get_ticket", "answer_faq", "get_refund_policy"]);
+      const tools = conversation.messages.filter((m: { role: string }) => m.role === "tool");
+      expect(tools[0]).toEqual({
+        content: '{"policy": "Standard 30-day refund policy"}',
+        role: "tool",
+        tool_call_id: "call_p",
+      });
+      expect(JSON.parse(tools[1].content)).toEqual({ answer: "Refunds take 5 days." });
+    }
+    // cache_by_input: the same question is simulated once across records.
+    const simulated = engine.requests.filter((r) =>
+      (r.messages.at(-1)!.content ?? "").startsWith('{"arguments"')
+    );
+    expect(simulated).toHaveLength(1);
+  });
+});
