@@ -15,7 +15,7 @@ import { Rng } from "../plan/rng.ts";
 import type { AttributeCombinationSpec, SampledAttributeSpec } from "../plan/sampling.ts";
 import { createFormatter, type Formatter, type Template } from "../template/format.ts";
 import { compileMultiTurn, type MultiTurnAttributeSpec } from "./multiturn/compileMultiTurn.ts";
-import { prepareTools } from "./multiturn/prepareTools.ts";
+import { checkTools, prepareTools } from "./multiturn/prepareTools.ts";
 import type { MultiTurnStep, ToolRuntime } from "./multiturn/step.ts";
 import { compilePassthrough } from "./passthrough.ts";
 import { compileResultWriter, type PostprocessingParams } from "./postprocess.ts";
@@ -249,12 +249,13 @@ export function compileSynthesis(
     },
   };
   if (multiturn.length > 0) {
-    program.prepare = (engine) =>
-      prepareTools(config, multiturn, runtime, engine, {
-        configDir: options.configDir ?? ".",
-        seed: plan.seed,
-        ...(options.onWarning ? { onWarning: options.onWarning } : {}),
-      });
+    const toolOptions = {
+      configDir: options.configDir ?? ".",
+      seed: plan.seed,
+      ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+    };
+    program.check = () => checkTools(config, multiturn, toolOptions);
+    program.prepare = (engine) => prepareTools(config, multiturn, runtime, engine, toolOptions);
     program.close = async () => {
       const environments = runtime.environments;
       runtime.environments = undefined;

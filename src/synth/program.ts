@@ -66,6 +66,13 @@ export interface Program {
   /** Transforms (§12) then passthrough projection (§13): the record as written. */
   finish(record: Record<string, unknown>): Record<string, unknown>;
   /**
+   * Optional checks that need I/O but no engine (e.g. building tool environments to find
+   * SQL and schema errors), run by the CLI before the model loads.
+   *
+   * @throws {ConfigError} listing the problems found.
+   */
+  check?(): Promise<void>;
+  /**
    * Optional set-up once the engine is loaded and before any output file is opened (e.g.
    * loading tool environments and checking the engine can call tools, §11.4).
    *

@@ -232,7 +232,12 @@ inference_config:
       cwd,
     });
     expect(code).toBe(2);
-    expect(stderr).toContain("seed_sql");
+    expect(stderr).toContain("environment_config.environments[0].env_kwargs.seed_sql");
+    expect(stderr).not.toContain("Loaded "); // found before the model loads
     expect(existsSync(out)).toBe(false);
+    // `synth validate` finds it too.
+    const validate = await runInProcess(["validate", "-c", config], { cwd });
+    expect(validate.code).toBe(2);
+    expect(validate.stderr).toContain("seed_sql");
   });
 });

@@ -70,3 +70,23 @@ export async function prepareTools(
   }
   runtime.environments = environments;
 }
+
+/**
+ * Validates the environments and each attribute's tool scope without an engine (for
+ * `synth validate` and before a model is loaded, DECISIONS difference 8): loads them as
+ * {@link prepareTools} does, then closes them.
+ *
+ * @throws {ConfigError} what {@link prepareTools} throws, except the engine capability check.
+ */
+export async function checkTools(
+  config: { environment_config?: unknown; environment_config_path?: string | null },
+  steps: readonly MultiTurnStep[],
+  options: PrepareToolsOptions,
+): Promise<void> {
+  if (config.environment_config == null && !config.environment_config_path) return;
+  const runtime: ToolRuntime = {};
+  const probe = steps.map((step) => ({ ...step, tools: [] }) as MultiTurnStep);
+  const capable = { name: "check", capabilities: { jsonSchema: true, tools: true } } as Engine;
+  await prepareTools(config, probe, runtime, capable, options);
+  await runtime.environments?.close();
+}
