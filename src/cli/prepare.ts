@@ -38,7 +38,6 @@ export async function prepare(
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
   });
   for (const w of compiled.warnings) logger.warn(w);
-  await compiled.program.check?.();
   logger.debug(
     `Loaded and compiled ${loaded.file} in ${(performance.now() - started).toFixed(0)} ms`,
   );
