@@ -240,4 +240,82 @@ inference_config:
     expect(validate.code).toBe(2);
     expect(validate.stderr).toContain("seed_sql");
   });
+
+  const broken = (envs: string, mt = "") =>
+    `num_samples: 1
+output_path: out.jsonl
+environment_config:
+  environments:
+${envs}
+strategy_params:
+  sampled_attributes:
+    - id: topic
+      name: Topic
+      description: What to talk about
+      possible_values: [{ id: a, name: A, description: a }]
+  multiturn_attributes:
+    - id: chat
+      min_turns: 2
+      max_turns: 2
+      role_instruction_messages:
+        USER: You are a user.
+        ASSISTANT: You are an assistant.
+${mt}
+inference_config:
+  engine: LLAMACPP
+  model:
+    model_name: MODEL
+`;
+  const BROKEN: { name: string; yaml: string; expect: string }[] = [
+    {
+      name: "a stateful environment whose initial state breaks its schema",
+      yaml: broken(`    - id: crm
+      type: synthetic
+      system_prompt: You run a CRM.
+      state_params:
+        state_schema: { type: object, properties: { users: { type: array } }, required: [users] }
+        initial_state: { users: 3 }
+      tools:
+        - { id: get_user, name: GetUser, description: Read a user., read_only: true }`),
+      expect: "environment_config.environments[0]",
+    },
+    {
+      name: "a lookup-table entry that breaks the tool's parameters schema",
+      yaml: broken(`    - id: lib
+      env_type: deterministic
+      tools:
+        - id: lookup
+          name: lookup
+          description: Look a book up.
+          parameters: { type: object, properties: { book_id: { type: string } }, required: [book_id] }
+      env_kwargs:
+        lookup_table:
+          lookup:
+            - { input: { book_id: 5 }, output: { title: Dune } }`),
+      expect: "environment_config.environments[0]",
+    },
+    {
+      name: "an unknown environment id",
+      yaml: broken(
+        `    - id: lib
+      env_type: deterministic
+      tools: []`,
+        "      available_environments: [ghost_env]",
+      ),
+      expect: "ghost_env",
+    },
+  ];
+  for (const c of BROKEN) {
+    test(`${c.name}: exit 2 before any output`, async () => {
+      const cwd = join(dir, c.name.replace(/\W+/g, "_"));
+      await Bun.write(join(cwd, "cfg.yaml"), c.yaml.replace("MODEL", model));
+      const { code, stderr } = await runInProcess(
+        ["-c", "cfg.yaml", "--threads", "1", "--no-progress"],
+        { cwd },
+      );
+      expect(code).toBe(2);
+      expect(stderr).toContain(c.expect);
+      expect(existsSync(join(cwd, "out.jsonl"))).toBe(false);
+    });
+  }
 });
