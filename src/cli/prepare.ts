@@ -44,6 +44,8 @@ export async function prepare(
     warn: (m) => logger.warn(m),
   });
   const compiled = compileSynthesis(loaded.config, {
+    configDir: loaded.dir,
+    onWarning: (m) => logger.warnOnce(m),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     extraSources: inputs.sources,
   });

@@ -90,6 +90,7 @@ export function renderSummary(input: SummaryInput): string {
   }
   lines.push(
     `Records: ${stats.written}/${stats.planned} written, ${stats.failed} failed` +
+      (stats.filtered > 0 ? `, ${stats.filtered} filtered` : "") +
       (stats.done < stats.planned ? `, ${stats.planned - stats.done} not run` : ""),
   );
   if (stats.failed > 0) {
@@ -98,6 +99,12 @@ export function renderSummary(input: SummaryInput): string {
       .map(([reason, n]) => `  ${n} x ${reason}`);
     lines.push(c.yellow("Failures:"), ...reasons);
     if (input.errorsPath) lines.push(`  details: ${input.errorsPath}`);
+  }
+  if (stats.filtered > 0) {
+    const reasons = [...stats.filterReasons.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .map(([reason, n]) => `  ${n} x ${reason}`);
+    lines.push(c.yellow("Filtered (not written):"), ...reasons);
   }
   const u = stats.usage;
   lines.push(`Tokens: ${usageText(u)}`);

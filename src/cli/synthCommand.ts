@@ -99,6 +99,8 @@ export async function runSynth(
       ],
     );
   }
+  // Tool environments are built and checked before the model loads (DECISIONS difference 8).
+  await compiled.program.check?.();
   const outputPath = config.output_path
     ? resolve(io.cwd, config.output_path)
     : defaultOutputPath(io.cwd);

@@ -7,6 +7,7 @@
  */
 import pc from "picocolors";
 import { chooseEngine } from "../engines/registry.ts";
+import { ConfigError } from "../errors.ts";
 import { EXIT } from "./exitCodes.ts";
 import type { Logger } from "./logger.ts";
 import { useColors } from "./logger.ts";
@@ -38,6 +39,19 @@ export async function runValidate(
     logger.warn(
       `The config is valid, but this build cannot run it yet: ${choice.description}`,
     );
+  }
+  // Build the tool environments (SQL, schemas, executors). Parts this build cannot run (Python
+  // executors) leave an oumi config valid, as other unsupported features do.
+  try {
+    await compiled.program.check?.();
+  } catch (error) {
+    if (!(error instanceof ConfigError) || error.issues.length === 0) throw error;
+    if (!error.issues.every((i) => /not supported/.test(i.message))) throw error;
+    for (const issue of error.issues) {
+      logger.warn(
+        `The config is valid, but this build cannot run it yet: ${issue.path}: ${issue.message}`,
+      );
+    }
   }
   io.stdout.write(c.green(`Config is valid: ${loaded.file}\n`));
   return EXIT.OK;

@@ -11,6 +11,7 @@ import type { ChatMessage, GenerateRequest, GenerationParams, Role } from "../en
 import { ConfigError, type ConfigIssue } from "../errors.ts";
 import { exampleSources, type ExampleSourceSpec } from "../inputs/examples.ts";
 import { type PlannerSource, planRecords, type RecordPlan } from "../plan/planner.ts";
+import { Rng } from "../plan/rng.ts";
 import type { AttributeCombinationSpec, SampledAttributeSpec } from "../plan/sampling.ts";
 import {
   createFormatter,
@@ -18,6 +19,9 @@ import {
   type RenderOptions,
   type Template,
 } from "../template/format.ts";
+import { compileMultiTurn, type MultiTurnAttributeSpec } from "./multiturn/compileMultiTurn.ts";
+import { checkTools, prepareTools } from "./multiturn/prepareTools.ts";
+import type { MultiTurnStep, ToolRuntime } from "./multiturn/step.ts";
 import { compilePassthrough } from "./passthrough.ts";
 import { compileResultWriter, type PostprocessingParams } from "./postprocess.ts";
 import type { Program, RecordStep } from "./program.ts";
@@ -38,6 +42,9 @@ export interface GeneratedAttributeSpec {
 export interface CompilableConfig {
   num_samples: number;
   seed?: number | null;
+  /** Tool environments (§11), used only with multi-turn attributes. */
+  environment_config?: unknown;
+  environment_config_path?: string | null;
   strategy_params: {
     input_examples?: readonly ExampleSourceSpec[] | null;
     sampled_attributes?: readonly SampledAttributeSpec[] | null;
@@ -47,7 +54,7 @@ export interface CompilableConfig {
     passthrough_attributes?: readonly string[] | null;
     input_data?: readonly unknown[] | null;
     input_documents?: readonly unknown[] | null;
-    multiturn_attributes?: readonly { id: string }[] | null;
+    multiturn_attributes?: readonly MultiTurnAttributeSpec[] | null;
   };
 }
 
@@ -68,6 +75,8 @@ export interface CompiledSynthesis {
   plan: RecordPlan;
   sources: PlannerSource[];
   generated: CompiledGenerated[];
+  /** Compiled multi-turn attributes (§10), run after the generated ones. */
+  multiturn: MultiTurnStep[];
   transforms: CompiledTransform[];
   /** Non-fatal findings for the user. */
   warnings: string[];
@@ -86,7 +95,14 @@ export interface CompileOptions {
   seed?: number;
   /** Per-request generation overrides sent with every generated-attribute request. */
   generation?: GenerationParams;
+  /** Folder of the config file: tool executors, databases and schemas resolve against it. */
+  configDir?: string;
+  /** Receives warnings found while loading environments (at run start). */
+  onWarning?: (message: string) => void;
 }
+
+/** Records in flight per engine slot when the program has conversations (see `Program`). */
+export const RECORDS_PER_SLOT_WITH_CONVERSATIONS = 4;
 
 const ROLES = new Set<Role>(["system", "user", "assistant", "tool"]);
 
@@ -121,11 +137,6 @@ export function compileSynthesis(
   for (const key of unreadSources) {
     unsupported.push(
       `${key}: datasets and documents as inputs are not supported yet in this build`,
-    );
-  }
-  if ((params.multiturn_attributes?.length ?? 0) > 0) {
-    unsupported.push(
-      "multiturn_attributes: multi-turn conversations are not supported yet in this build",
     );
   }
   // Columns of sources that were not read are unknown: placeholders cannot be checked then.
@@ -184,7 +195,21 @@ export function compileSynthesis(
     generated.push(generatedStep(attr.id, messages, store, options.generation));
   });
 
-  for (const mt of params.multiturn_attributes ?? []) known.add(mt.id).add(`${mt.id}_plan`);
+  const runtime: ToolRuntime = {};
+  const multiturn: MultiTurnStep[] = [];
+  const attributeRoot = Rng.seeded(plan.seed).fork("multiturn");
+  (params.multiturn_attributes ?? []).forEach((spec, m) => {
+    const step = compileMultiTurn(spec, `strategy_params.multiturn_attributes[${m}]`, {
+      formatter,
+      checkNames,
+      issues,
+      warnings,
+      rng: attributeRoot.fork(spec.id),
+      runtime,
+    });
+    if (step) multiturn.push(step);
+    known.add(spec.id).add(`${spec.id}_plan`);
+  });
 
   const transforms: CompiledTransform[] = [];
   (params.transformed_attributes ?? []).forEach((attr, t) => {
@@ -219,15 +244,30 @@ export function compileSynthesis(
   const project = passthrough.length > 0 ? compilePassthrough(passthrough) : undefined;
   const program: Program = {
     count: plan.count,
-    needsEngine: generated.length > 0,
+    needsEngine: generated.length > 0 || multiturn.length > 0,
     record: (i) => plan.record(i),
-    steps: generated,
+    steps: [...generated, ...multiturn],
+    ...(multiturn.length > 0 ? { recordsPerSlot: RECORDS_PER_SLOT_WITH_CONVERSATIONS } : {}),
     finish(record) {
       for (const t of transforms) record[t.id] = t.apply(record);
       return project ? project(record) : record;
     },
   };
-  return { program, plan, sources, generated, transforms, warnings, unsupported };
+  if (multiturn.length > 0) {
+    const toolOptions = {
+      configDir: options.configDir ?? ".",
+      seed: plan.seed,
+      ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+    };
+    program.check = () => checkTools(config, multiturn, toolOptions);
+    program.prepare = (engine) => prepareTools(config, multiturn, runtime, engine, toolOptions);
+    program.close = async () => {
+      const environments = runtime.environments;
+      runtime.environments = undefined;
+      await environments?.close();
+    };
+  }
+  return { program, plan, sources, generated, multiturn, transforms, warnings, unsupported };
 }
 
 function tryCompile(

@@ -11,7 +11,8 @@ import type { Engine, GenerateRequest, GenerateResult } from "../engines/contrac
 import { type RetryPolicy, withRetries } from "../engines/retry.ts";
 import { EngineError } from "../errors.ts";
 import { failureReason, type RecordFailure, toRecordFailure } from "./failure.ts";
-import type { Program } from "./program.ts";
+import { PriorityGate } from "./priorityGate.ts";
+import { type GenerateHints, type Program, RecordFiltered } from "./program.ts";
 import { addUsage, type RunStats } from "./stats.ts";
 
 /** Where finished records go. `put` is called once per plan index, in any order. */
@@ -30,7 +31,10 @@ export interface PipelineOptions {
   retry: RetryPolicy;
   /** Share of failed records (0-1) above which the run stops. Default 0.5. */
   maxFailedFraction?: number;
-  /** Records in flight at once. Default: the engine's `maxConcurrency` (1 without an engine). */
+  /**
+   * Records in flight at once. Default: the engine's `maxConcurrency` times the program's
+   * `recordsPerSlot` (1 without an engine).
+   */
   concurrency?: number;
   /**
    * How far (in plan indices) workers may run ahead of the oldest unfinished record, which
@@ -63,7 +67,11 @@ export async function runPipeline(program: Program, options: PipelineOptions): P
   const needsEngine = program.needsEngine;
   let engine: Engine | undefined;
   if (needsEngine) engine = await options.getEngine();
-  const concurrency = Math.max(1, options.concurrency ?? engine?.maxConcurrency ?? 1);
+  const concurrency = Math.max(
+    1,
+    options.concurrency ??
+      (engine ? engine.maxConcurrency * Math.max(1, program.recordsPerSlot ?? 1) : 1),
+  );
   const windowSize = options.windowSize ?? Math.max(256, 8 * concurrency);
 
   const stop = new AbortController();
@@ -96,7 +104,7 @@ export async function runPipeline(program: Program, options: PipelineOptions): P
 
   // Fast path: one direct call and one `then`; the retry machinery is entered only after a
   // failure (no async frame per request: this path runs for every request of the run).
-  const generate = (
+  const generateNow = (
     index: number,
     attribute: string,
     request: GenerateRequest,
@@ -117,6 +125,14 @@ export async function runPipeline(program: Program, options: PipelineOptions): P
       (first) => retryAfterFirstFailure(first, index, attribute, request).then(count),
     );
   };
+  // More records than engine slots: requests queue here, most work left first.
+  const gate = engine && concurrency > engine.maxConcurrency
+    ? new PriorityGate(engine.maxConcurrency)
+    : undefined;
+  const generate = gate
+    ? (index: number, attribute: string, request: GenerateRequest, hints?: GenerateHints) =>
+      gate.run(hints?.remaining ?? 0, () => generateNow(index, attribute, request))
+    : generateNow;
   const retryAfterFirstFailure = async (
     first: unknown,
     index: number,
@@ -141,10 +157,11 @@ export async function runPipeline(program: Program, options: PipelineOptions): P
     try {
       const record = program.record(index);
       if (steps.length > 0) {
-        const generateForRecord = (request: GenerateRequest) => generate(index, stage!, request);
+        const generateForRecord = (request: GenerateRequest, hints?: GenerateHints) =>
+          generate(index, stage!, request, hints);
         for (let s = 0; s < steps.length; s++) {
           stage = steps[s].id;
-          await steps[s].run(record, generateForRecord);
+          await steps[s].run(record, generateForRecord, { index });
           if (stopError !== undefined) return;
         }
         stage = undefined;
@@ -157,6 +174,13 @@ export async function runPipeline(program: Program, options: PipelineOptions): P
     } catch (error) {
       if (stopError !== undefined) return;
       if (error instanceof EngineError && error.fatal) return halt(error);
+      if (error instanceof RecordFiltered) {
+        stats.filtered++;
+        stats.done++;
+        stats.filterReasons.set(error.message, (stats.filterReasons.get(error.message) ?? 0) + 1);
+        await sink.put(index, null);
+        return;
+      }
       const failure = toRecordFailure(index, error, stage);
       stats.failed++;
       stats.done++;

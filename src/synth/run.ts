@@ -79,6 +79,15 @@ export async function synthesize(
   if (engine && stats.engineLabel === undefined) {
     stats.engineLabel = `${engine.name} ${engine.model}`;
   }
+  if (engine && compiled.program.prepare) {
+    try {
+      await compiled.program.prepare(engine);
+    } catch (error) {
+      await compiled.program.close?.();
+      await engine.dispose();
+      throw error;
+    }
+  }
   stats.startedAt = Date.now(); // rates and wall time exclude the model load
   let writer: OrderedJsonlWriter;
   let errors: ErrorsFileWriter;
@@ -86,6 +95,7 @@ export async function synthesize(
     writer = await OrderedJsonlWriter.open(options.outputPath);
     errors = await ErrorsFileWriter.forOutput(options.outputPath);
   } catch (error) {
+    await compiled.program.close?.();
     await engine?.dispose();
     throw error;
   }
@@ -114,6 +124,7 @@ export async function synthesize(
     stats.finishedAt = Date.now();
     await writer.close();
     await errors.close();
+    await compiled.program.close?.();
     await engine?.dispose();
   }
   const summaryPath = summaryFilePath(options.outputPath);
@@ -140,6 +151,7 @@ function summaryObject(stats: RunStats, options: SynthesizeOptions, stoppedBy: u
     records_planned: stats.planned,
     records_written: stats.written,
     records_failed: stats.failed,
+    records_filtered: stats.filtered,
     failures: Object.fromEntries(stats.failureReasons),
     usage: usage(stats.usage),
     usage_by_attribute: Object.fromEntries(

@@ -22,6 +22,10 @@ export interface RunStats {
   done: number;
   written: number;
   failed: number;
+  /** Records dropped on purpose (e.g. conversations with an empty message, §10.8). */
+  filtered: number;
+  /** Filtered counts by reason. */
+  filterReasons: Map<string, number>;
   /** Failure counts by reason (`error_type: short message`), for the summary line. */
   failureReasons: Map<string, number>;
   /** Token usage over all requests. */
@@ -48,6 +52,8 @@ export function createRunStats(planned: number, now = Date.now()): RunStats {
     done: 0,
     written: 0,
     failed: 0,
+    filtered: 0,
+    filterReasons: new Map(),
     failureReasons: new Map(),
     usage: emptyUsage(),
     usageByAttribute: new Map(),

@@ -73,7 +73,6 @@ describe("the reference oumi configs", () => {
     });
   }
 
-
   test("conversation_synth.yaml warns about its passthrough name 'resolution'", async () => {
     const loaded = await loadConfig(join(REFERENCE, "conversation_synth.yaml"), { cwd: dir });
     expect(loaded.warnings.some((w) => w.includes("'resolution' is not produced"))).toBe(true);

@@ -230,7 +230,7 @@ describe("resolveSampling", () => {
 });
 
 describe("toChatHistory", () => {
-  test("maps roles (tool -> model, §16.6) and appends an empty model turn", () => {
+  test("maps roles (a stray tool result joins the model turn, §16.6) and appends an empty model turn", () => {
     expect(
       toChatHistory([
         { role: "system", content: "S" },
@@ -241,8 +241,7 @@ describe("toChatHistory", () => {
     ).toEqual([
       { type: "system", text: "S" },
       { type: "user", text: "U" },
-      { type: "model", response: [""] },
-      { type: "model", response: ["T"] },
+      { type: "model", response: ["[tool result] T"] },
       { type: "model", response: [] },
     ]);
   });

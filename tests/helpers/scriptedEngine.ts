@@ -4,12 +4,23 @@
  * writers, CLI) is the real code. Also used by the pipeline-overhead benchmark as the
  * "instant engine".
  */
-import type { Engine, GenerateRequest, GenerateResult } from "../../src/engines/contract.ts";
+import type {
+  ChatMessage,
+  Engine,
+  EngineCapabilities,
+  GenerateRequest,
+  GenerateResult,
+} from "../../src/engines/contract.ts";
+
+/** A scripted reply: text, or a message with tool calls (content may be `null`). */
+export type ScriptedReply = string | Pick<ChatMessage, "content" | "tool_calls">;
 
 /** Options of {@link scriptedEngine}. */
 export interface ScriptedEngineOptions {
-  /** Reply text for a request (`calls` = 0-based call counter). Throw to simulate a failure. */
-  reply?: (request: GenerateRequest, calls: number) => string | Promise<string>;
+  /** Reply for a request (`calls` = 0-based call counter). Throw to simulate a failure. */
+  reply?: (request: GenerateRequest, calls: number) => ScriptedReply | Promise<ScriptedReply>;
+  /** Default: no JSON schema, no tools. */
+  capabilities?: EngineCapabilities;
   /** Artificial latency per request in ms (0 = answer synchronously in a microtask). */
   latencyMs?: number | ((request: GenerateRequest) => number);
   maxConcurrency?: number;
@@ -33,7 +44,7 @@ export function scriptedEngine(options: ScriptedEngineOptions = {}): ScriptedEng
     name: "SCRIPTED",
     model: "scripted",
     maxConcurrency: options.maxConcurrency ?? 4,
-    capabilities: { jsonSchema: false, tools: false },
+    capabilities: options.capabilities ?? { jsonSchema: false, tools: false },
     get requests() {
       return requests;
     },
@@ -54,12 +65,16 @@ export function scriptedEngine(options: ScriptedEngineOptions = {}): ScriptedEng
           ? options.latencyMs(request)
           : options.latencyMs ?? 0;
         if (latency > 0) await new Promise((r) => setTimeout(r, latency));
-        const text = await reply(request, calls);
+        const scripted = await reply(request, calls);
+        const message: ChatMessage = typeof scripted === "string"
+          ? { role: "assistant", content: scripted }
+          : { role: "assistant", ...scripted };
+        const text = message.content ?? "";
         const input = request.messages.reduce((n, m) => n + (m.content?.length ?? 0), 0);
         return {
-          message: { role: "assistant", content: text },
+          message,
           usage: { inputTokens: Math.ceil(input / 4), outputTokens: Math.ceil(text.length / 4) },
-          finishReason: "stop",
+          finishReason: message.tool_calls?.length ? "tool_calls" : "stop",
         };
       } finally {
         inFlight--;

@@ -42,7 +42,9 @@ export const ToolInputSchema = z.looseObject({
   parameters: map().default(() => ({ type: "object" })).describe("JSON Schema of the arguments"),
   output_schema: opt(map()).describe("JSON Schema of the output"),
   read_only: bool().default(true),
-  executor: opt(str()).describe("Registered executor name"),
+  executor: opt(str()).describe(
+    "Executor: an export of a JavaScript/TypeScript module, `./module.ts#name` (relative to the config)",
+  ),
   sql: opt(str()).describe("SQL run with named parameters (database environments)"),
   deterministic_outputs: opt(list(LookupEntrySchema)).describe(
     "Lookup entries (deterministic environments)",

@@ -31,6 +31,7 @@ import { EngineError } from "../../errors.ts";
 import type { NodeLlamaCpp } from "../../runtime/loadNodeLlamaCpp.ts";
 import { resolveSampling } from "./generationParams.ts";
 import { toChatHistory } from "./messages.ts";
+import { toFunctions, toToolCalls } from "./tools.ts";
 import { abortError, SlotPool } from "./sequencePool.ts";
 
 /** One parallel sequence and the chat driver bound to it. */
@@ -61,7 +62,7 @@ export class LlamaCppEngine implements Engine {
   readonly name = "LLAMACPP";
   readonly model: string;
   readonly maxConcurrency: number;
-  readonly capabilities: EngineCapabilities = { jsonSchema: true, tools: false };
+  readonly capabilities: EngineCapabilities = { jsonSchema: true, tools: true };
   /** Context size of each sequence, in tokens. */
   readonly contextSize: number;
 
@@ -85,7 +86,12 @@ export class LlamaCppEngine implements Engine {
   /**
    * Writes one assistant message for `request.messages`.
    *
-   * @throws EngineError (`fatal`) after {@link dispose} or for requests with tools; EngineError
+   * With `request.tools`, the model may answer with tool calls (node-llama-cpp function calling
+   * in the model's chat-template syntax): the result then has `tool_calls` (ids `call_<n>`),
+   * content `null` when it wrote no text, and `finishReason: "tool_calls"`. A JSON schema is
+   * ignored (with a warning) on requests with tools. Output is bounded by `max_new_tokens`.
+   *
+   * @throws EngineError (`fatal`) after {@link dispose}; EngineError
    *   (not retryable) for a prompt longer than the context or an unusable JSON schema; an
    *   `AbortError` when `request.signal` aborts.
    */
@@ -102,21 +108,22 @@ export class LlamaCppEngine implements Engine {
   }
 
   private async run(request: GenerateRequest): Promise<GenerateResult> {
-    if (request.tools && request.tools.length > 0) {
-      throw new EngineError(
-        "Cannot generate with tools on LLAMACPP: tool calling is not supported yet",
-        {
-          fatal: true,
-        },
-      );
-    }
+    const functions = request.tools && request.tools.length > 0
+      ? toFunctions(request.tools)
+      : undefined;
     const merged = { ...this.parts.generation, ...(request.generation ?? {}) };
     const { settings, unsupported } = resolveSampling(merged);
     for (const item of unsupported) this.parts.warnOnce(`generation:${item.key}`, item.message);
 
     const schema = request.jsonSchema ?? settings.guidedSchema;
-    const grammar = schema ? await this.grammarFor(schema) : undefined;
-    const history = toChatHistory(request.messages);
+    if (schema && functions) {
+      this.parts.warnOnce(
+        "tools+schema",
+        "LLAMACPP ignores the JSON schema of requests that offer tools (one grammar per request)",
+      );
+    }
+    const grammar = schema && !functions ? await this.grammarFor(schema) : undefined;
+    const history = toChatHistory(request.messages, { functions: !!functions });
     const signal = request.signal
       ? AbortSignal.any([request.signal, this.lifetime.signal])
       : this.lifetime.signal;
@@ -124,7 +131,10 @@ export class LlamaCppEngine implements Engine {
     const slot = await this.pool.acquire(signal);
     try {
       const promptTokens = slot.chat.chatWrapper
-        .generateContextState({ chatHistory: history })
+        .generateContextState({
+          chatHistory: history,
+          ...(functions ? { availableFunctions: functions, documentFunctionParams: true } : {}),
+        })
         .contextText.tokenize(this.parts.model.tokenizer).length;
       const room = this.contextSize - promptTokens - 1;
       if (room < 1) {
@@ -154,12 +164,24 @@ export class LlamaCppEngine implements Engine {
           }
           : false,
         tokenBias: this.tokenBias(settings.logitBias),
-        grammar,
+        ...(functions ? { functions, documentFunctionParams: true } : { grammar }),
         signal,
       });
       const used = slot.sequence.tokenMeter.diff(before);
       const stop = response.metadata.stopReason;
       if (stop === "abort") throw abortError(signal);
+      const calls = response.functionCalls ?? [];
+      if (calls.length > 0) {
+        return {
+          message: {
+            role: "assistant",
+            content: response.response.trim() === "" ? null : response.response,
+            tool_calls: toToolCalls(calls, request.messages),
+          },
+          usage: { inputTokens: used.usedInputTokens, outputTokens: used.usedOutputTokens },
+          finishReason: "tool_calls",
+        };
+      }
       const finishReason: FinishReason = stop === "maxTokens" ? "length" : "stop";
       return {
         message: { role: "assistant", content: response.response },
