@@ -1,0 +1,331 @@
+/**
+ * The NATIVE engine on transformers.js (ONNX Runtime): an ONNX decoder with a KV cache runs
+ * batches of concurrent requests (spec §16.6 NATIVE; DECISIONS compatibility promise 4).
+ *
+ * `generate` tokenizes the conversation with the model's chat template and queues it; requests
+ * that arrive while a batch runs form the next batch (up to `maxConcurrency`, left-padded).
+ * Each row keeps its own settings, seeded sampler and stop conditions (`sampling.ts`); a row that
+ * stops early idles until the batch ends, and its reply is cut at its own stop.
+ *
+ * @module
+ */
+import type {
+  Engine,
+  EngineCapabilities,
+  FinishReason,
+  GenerateRequest,
+  GenerateResult,
+  GenerationParams,
+} from "../contract.ts";
+import { EngineError } from "../../errors.ts";
+import type { Transformers } from "../../runtime/loadTransformers.ts";
+import { BatchQueue } from "./batchQueue.ts";
+import { resolveRowSettings, type RowSettings } from "./generationParams.ts";
+import { type ChatTokenizer, promptIds } from "./prompt.ts";
+import { RowSampler } from "./sampling.ts";
+
+/** The model surface this engine uses (a transformers.js causal LM). */
+export interface CausalLm {
+  generate(options: Record<string, unknown>): Promise<unknown>;
+  dispose(): Promise<unknown>;
+}
+
+/** What {@link TransformersEngine} is built from (see `index.ts`). */
+export interface TransformersParts {
+  tf: Transformers;
+  model: CausalLm;
+  tokenizer: ChatTokenizer;
+  /** Display name (folder name and dtype). */
+  modelName: string;
+  /** Engine name as configured (`NATIVE` or `NATIVE_TEXT`). */
+  engineName: string;
+  /** Requests per batch, >= 1. */
+  batchSize: number;
+  /** Token ids that end a reply (model and generation config). */
+  eosTokenIds: number[];
+  padTokenId: number;
+  /** Longest sequence (prompt + reply) the model takes, when known. */
+  maxPositions?: number;
+  /** Generation parameters from the config; requests override them key by key. */
+  generation: GenerationParams & Record<string, unknown>;
+  warnOnce: (key: string, message: string) => void;
+  onDebug?: (message: string) => void;
+}
+
+interface Row {
+  request: GenerateRequest;
+  settings: RowSettings;
+  prompt: number[];
+  resolve: (result: GenerateResult) => void;
+  reject: (error: Error) => void;
+}
+
+interface RowState {
+  done: boolean;
+  /** Tokens generated up to and including the stopping one. */
+  generated: number;
+  finish: FinishReason | "abort";
+  /** The last generated token ended the reply and is not part of it. */
+  dropLast: boolean;
+}
+
+/** An {@link Engine} over a loaded transformers.js model. Create it with `createTransformersEngine`. */
+export class TransformersEngine implements Engine {
+  readonly name: string;
+  readonly model: string;
+  readonly maxConcurrency: number;
+  readonly capabilities: EngineCapabilities = { jsonSchema: false, tools: false };
+
+  private readonly parts: TransformersParts;
+  private readonly queue: BatchQueue<Row>;
+  private readonly eos: Set<number>;
+  private disposing: Promise<void> | undefined;
+  /** Batches run so far and rows in them (debug statistics). */
+  readonly stats = { batches: 0, rows: 0 };
+
+  constructor(parts: TransformersParts) {
+    this.parts = parts;
+    this.name = parts.engineName;
+    this.model = parts.modelName;
+    this.maxConcurrency = Math.max(1, parts.batchSize);
+    this.eos = new Set(parts.eosTokenIds);
+    this.queue = new BatchQueue<Row>(
+      this.maxConcurrency,
+      (rows) => this.runBatch(rows),
+      (row, error) => row.reject(error),
+    );
+  }
+
+  /**
+   * Writes one assistant message for `request.messages`.
+   *
+   * @throws EngineError (`fatal`) after {@link dispose} or for requests with tools;
+   *   EngineError (not retryable) for a prompt longer than the model takes; an `AbortError`
+   *   when `request.signal` aborts.
+   */
+  generate(request: GenerateRequest): Promise<GenerateResult> {
+    if (this.disposing) return Promise.reject(this.disposedError());
+    if (request.tools && request.tools.length > 0) {
+      return Promise.reject(
+        new EngineError(
+          `Cannot generate with tools on ${this.name}: tool calling is not supported`,
+          {
+            fatal: true,
+          },
+        ),
+      );
+    }
+    if (request.signal?.aborted) return Promise.reject(abortError(request.signal));
+    if (request.jsonSchema) {
+      this.parts.warnOnce(
+        "jsonSchema",
+        `${this.name} (transformers.js) cannot constrain replies to a JSON schema; replies are validated instead`,
+      );
+    }
+    const merged = { ...this.parts.generation, ...(request.generation ?? {}) };
+    const { settings, unsupported } = resolveRowSettings(merged);
+    for (const item of unsupported) this.parts.warnOnce(`generation:${item.key}`, item.message);
+    let prompt: number[];
+    try {
+      prompt = promptIds(this.parts.tokenizer, request.messages, () =>
+        this.parts.warnOnce(
+          "chat_template",
+          `The model ${this.model} has no chat template; using a plain "role: content" transcript`,
+        ));
+    } catch (error) {
+      return Promise.reject(
+        new EngineError(`Cannot apply the chat template of ${this.model}: ${message(error)}`, {
+          cause: error,
+        }),
+      );
+    }
+    const limit = this.parts.maxPositions;
+    if (limit !== undefined && prompt.length >= limit) {
+      return Promise.reject(
+        new EngineError(
+          `Cannot generate with ${this.name}: the prompt has ${prompt.length} tokens, the model takes ${limit}`,
+        ),
+      );
+    }
+    return new Promise<GenerateResult>((resolve, reject) => {
+      const row: Row = { request, settings, prompt, resolve, reject };
+      request.signal?.addEventListener("abort", () => {
+        if (this.queue.remove(row)) reject(abortError(request.signal!));
+      }, { once: true });
+      this.queue.push(row);
+    });
+  }
+
+  private async runBatch(rows: Row[]): Promise<void> {
+    const { tf, model, tokenizer } = this.parts;
+    this.stats.batches++;
+    this.stats.rows += rows.length;
+    const width = Math.max(...rows.map((r) => r.prompt.length));
+    const room = this.parts.maxPositions === undefined ? Infinity : this.parts.maxPositions - width;
+    const limits = rows.map((r) => Math.max(1, Math.min(r.settings.maxNewTokens, room)));
+    const maxNew = Math.max(...limits);
+    const ids = new BigInt64Array(rows.length * width).fill(BigInt(this.parts.padTokenId));
+    const mask = new BigInt64Array(rows.length * width);
+    rows.forEach((row, r) => {
+      const offset = r * width + width - row.prompt.length;
+      for (let i = 0; i < row.prompt.length; i++) {
+        ids[offset + i] = BigInt(row.prompt[i]);
+        mask[offset + i] = 1n;
+      }
+    });
+    const samplers = rows.map((r) => new RowSampler(r.settings));
+    const states: RowState[] = rows.map(() => ({
+      done: false,
+      generated: 0,
+      finish: "length",
+      dropLast: false,
+    }));
+    const stopIds = rows.map((r) => new Set([...this.eos, ...r.settings.stopTokenIds]));
+    const stopWindow = rows.map((r) =>
+      r.settings.stopStrings.length === 0
+        ? 0
+        : Math.max(...r.settings.stopStrings.map((s) => s.length)) + 4
+    );
+
+    class RowLogits extends tf.LogitsProcessor {
+      // transformers.js's typings say `void`; the list uses the returned tensor.
+      override _call(_inputIds: bigint[][], logits: InstanceType<Transformers["Tensor"]>): void {
+        const vocab = logits.dims.at(-1)!;
+        const data = logits.data as Float32Array;
+        for (let r = 0; r < samplers.length; r++) {
+          if (states[r].done || !samplers[r].active) continue;
+          samplers[r].prepare(data.subarray(r * vocab, (r + 1) * vocab));
+        }
+        return logits as never;
+      }
+    }
+    class RowStops extends tf.StoppingCriteria {
+      // Called with bigint ids (the typings say number).
+      override _call(idsIn: number[][]): boolean[] {
+        const inputIds = idsIn as unknown as bigint[][];
+        return inputIds.map((seq, r) => {
+          const state = states[r];
+          if (state.done) return true;
+          const generated = seq.length - width;
+          state.generated = generated;
+          const last = Number(seq[seq.length - 1]);
+          samplers[r].observe(last);
+          const signal = rows[r].request.signal;
+          if (signal?.aborted) return finish(state, "abort", false);
+          if (stopIds[r].has(last)) return finish(state, "stop", true);
+          if (stopWindow[r] > 0) {
+            const tail = tokenizer.decode(
+              seq.slice(Math.max(width, seq.length - stopWindow[r])).map(Number),
+              {
+                skip_special_tokens: true,
+              },
+            );
+            if (rows[r].settings.stopStrings.some((s) => tail.includes(s))) {
+              return finish(state, "stop", false);
+            }
+          }
+          if (generated >= limits[r]) return finish(state, "length", false);
+          return false;
+        });
+      }
+    }
+
+    let sequences: { tolist(): bigint[][] };
+    try {
+      sequences = await model.generate({
+        input_ids: new tf.Tensor("int64", ids, [rows.length, width]),
+        attention_mask: new tf.Tensor("int64", mask, [rows.length, width]),
+        max_new_tokens: maxNew,
+        do_sample: false,
+        num_beams: 1,
+        temperature: 1,
+        top_k: 0,
+        top_p: 1,
+        repetition_penalty: 1,
+        no_repeat_ngram_size: 0,
+        min_length: 0,
+        min_new_tokens: null,
+        pad_token_id: this.parts.padTokenId,
+        logits_processor: [new RowLogits()],
+        stopping_criteria: [new RowStops()],
+      }) as { tolist(): bigint[][] };
+    } catch (error) {
+      const failure = this.disposing
+        ? this.disposedError()
+        : new EngineError(`Cannot generate with ${this.name}: ${message(error)}`, { cause: error });
+      for (const row of rows) row.reject(failure);
+      return;
+    }
+    const all = sequences.tolist();
+    rows.forEach((row, r) => {
+      const state = states[r];
+      if (state.finish === "abort" || row.request.signal?.aborted) {
+        row.reject(abortError(row.request.signal!));
+        return;
+      }
+      const count = state.done ? state.generated : Math.min(limits[r], all[r].length - width);
+      const tokens = all[r].slice(width, width + count - (state.dropLast ? 1 : 0)).map(Number);
+      let text = tokenizer.decode(tokens, { skip_special_tokens: true });
+      let finishReason: FinishReason = state.done ? state.finish as FinishReason : "length";
+      const cut = firstStop(text, row.settings.stopStrings);
+      if (cut >= 0) {
+        text = text.slice(0, cut);
+        finishReason = "stop";
+      }
+      row.resolve({
+        message: { role: "assistant", content: text },
+        usage: { inputTokens: row.prompt.length, outputTokens: count },
+        finishReason,
+      });
+    });
+    this.parts.onDebug?.(
+      `${this.name}: batch of ${rows.length} (prompt width ${width}, up to ${maxNew} new tokens)`,
+    );
+  }
+
+  private disposedError(): EngineError {
+    return new EngineError(`Cannot generate with ${this.name}: the engine is disposed`, {
+      fatal: true,
+    });
+  }
+
+  /** Fails queued requests, waits for the running batch, then frees the ONNX sessions. Idempotent. */
+  dispose(): Promise<void> {
+    this.disposing ??= (async () => {
+      await this.queue.close(this.disposedError());
+      await this.parts.model.dispose().catch(() => undefined);
+    })();
+    return this.disposing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
+  }
+}
+
+function finish(state: RowState, reason: RowState["finish"], dropLast: boolean): true {
+  state.done = true;
+  state.finish = reason;
+  state.dropLast = dropLast;
+  return true;
+}
+
+/** Index of the earliest stop string in `text`, or -1. */
+function firstStop(text: string, stops: string[]): number {
+  let best = -1;
+  for (const stop of stops) {
+    const i = text.indexOf(stop);
+    if (i >= 0 && (best < 0 || i < best)) best = i;
+  }
+  return best;
+}
+
+function abortError(signal: AbortSignal): Error {
+  const reason = signal.reason;
+  if (reason instanceof Error && reason.name === "AbortError") return reason;
+  return Object.assign(new Error("The request was aborted"), { name: "AbortError" });
+}
+
+function message(error: unknown): string {
+  return (error as Error)?.message ?? String(error);
+}
