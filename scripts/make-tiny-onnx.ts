@@ -37,6 +37,13 @@ export interface TinyOnnxOptions {
    * to test how the dtype is chosen from the files present. @default ""
    */
   suffix?: string;
+  /** Size overrides (benchmarks build larger models). @default TINY_ONNX_SIZES */
+  sizes?: Partial<Omit<Gpt2Sizes, "vocab">>;
+  /**
+   * Embedding scale of `<|im_end|>`: 2.3 makes replies usually end on their own; 0.1 makes
+   * them run to `max_new_tokens` (benchmarks). @default 2.3
+   */
+  endScale?: number;
 }
 
 /** Sizes of the tiny model. */
@@ -51,9 +58,14 @@ export const TINY_ONNX_SIZES: Gpt2Sizes = {
 
 const WORDISH = /^(?:\u0120)?[A-Za-z]+$|^[.,!?]$/;
 
-/** The ONNX bytes of the tiny decoder for `seed`. */
-export function buildTinyOnnx(seed = 1): Uint8Array {
-  const { vocab, embed, layers, ffn, positions } = TINY_ONNX_SIZES;
+/** The ONNX bytes of the tiny decoder for `seed` (with optional size overrides). */
+export function buildTinyOnnx(
+  seed = 1,
+  overrides: TinyOnnxOptions["sizes"] = {},
+  endScale = 2.3,
+): Uint8Array {
+  const sizes = { ...TINY_ONNX_SIZES, ...overrides };
+  const { vocab, embed, layers, ffn, positions } = sizes;
   const rng = makeRng(seed);
   const random = (n: number, std: number) => {
     const data = new Float32Array(n);
@@ -64,7 +76,7 @@ export function buildTinyOnnx(seed = 1): Uint8Array {
   const wte = random(vocab * embed, 1 / Math.sqrt(embed));
   for (let id = 0; id < vocab; id++) {
     let scale = WORDISH.test(tokens[id]) ? 1 : 0.35;
-    if (id === ONNX_TINY_TOKENS.imEnd) scale = 2.3;
+    if (id === ONNX_TINY_TOKENS.imEnd) scale = endScale;
     else if (id === ONNX_TINY_TOKENS.endOfText || id === ONNX_TINY_TOKENS.imStart) scale = 0.1;
     if (scale !== 1) { for (let j = 0; j < embed; j++) wte[id * embed + j] *= scale; }
   }
@@ -83,12 +95,12 @@ export function buildTinyOnnx(seed = 1): Uint8Array {
       w2: random(ffn * embed, 4 / Math.sqrt(ffn)),
     })),
   };
-  return buildGpt2Onnx(TINY_ONNX_SIZES, weights);
+  return buildGpt2Onnx(sizes, weights);
 }
 
 /** `config.json` of the tiny model (Hugging Face GPT-2 names). */
-export function tinyOnnxConfig(): Record<string, unknown> {
-  const { vocab, embed, heads, layers, positions } = TINY_ONNX_SIZES;
+export function tinyOnnxConfig(overrides: TinyOnnxOptions["sizes"] = {}): Record<string, unknown> {
+  const { vocab, embed, heads, layers, positions } = { ...TINY_ONNX_SIZES, ...overrides };
   return {
     architectures: ["GPT2LMHeadModel"],
     model_type: "gpt2",
@@ -119,7 +131,7 @@ export function makeTinyOnnx(outDir: string, options: TinyOnnxOptions = {}): voi
   try {
     mkdirSync(join(tmp, "onnx"), { recursive: true });
     const { tokenizer, tokenizerConfig } = tokenizerFiles();
-    writeFileSync(join(tmp, "config.json"), JSON.stringify(tinyOnnxConfig(), null, 2));
+    writeFileSync(join(tmp, "config.json"), JSON.stringify(tinyOnnxConfig(options.sizes), null, 2));
     writeFileSync(
       join(tmp, "generation_config.json"),
       JSON.stringify(
@@ -136,7 +148,7 @@ export function makeTinyOnnx(outDir: string, options: TinyOnnxOptions = {}): voi
     writeFileSync(join(tmp, "tokenizer_config.json"), tokenizerConfig);
     writeFileSync(
       join(tmp, "onnx", `model${options.suffix ?? ""}.onnx`),
-      buildTinyOnnx(options.seed ?? 1),
+      buildTinyOnnx(options.seed ?? 1, options.sizes, options.endScale),
     );
     try {
       renameSync(tmp, target);

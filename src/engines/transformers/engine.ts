@@ -91,7 +91,14 @@ export class TransformersEngine implements Engine {
     this.eos = new Set(parts.eosTokenIds);
     this.queue = new BatchQueue<Row>(
       this.maxConcurrency,
-      (rows) => this.runBatch(rows),
+      // A batch that fails unexpectedly still settles every row (settled ones ignore it).
+      (rows) =>
+        this.runBatch(rows).catch((error: unknown) => {
+          const failure = new EngineError(`Cannot generate with ${this.name}: ${message(error)}`, {
+            cause: error,
+          });
+          for (const row of rows) row.reject(failure);
+        }),
       (row, error) => row.reject(error),
     );
   }
@@ -213,7 +220,7 @@ export class TransformersEngine implements Engine {
           const signal = rows[r].request.signal;
           if (signal?.aborted) return finish(state, "abort", false);
           if (stopIds[r].has(last)) return finish(state, "stop", true);
-          if (stopWindow[r] > 0) {
+          if (stopWindow[r] > 0 && generated > 0) {
             const tail = tokenizer.decode(
               seq.slice(Math.max(width, seq.length - stopWindow[r])).map(Number),
               {
@@ -258,29 +265,51 @@ export class TransformersEngine implements Engine {
     }
     const all = sequences.tolist();
     rows.forEach((row, r) => {
-      const state = states[r];
-      if (state.finish === "abort" || row.request.signal?.aborted) {
-        row.reject(abortError(row.request.signal!));
-        return;
+      try {
+        row.resolve(this.result(row, states[r], all[r], width, limits[r]));
+      } catch (error) {
+        row.reject(
+          error instanceof Error && error.name === "AbortError"
+            ? error
+            : new EngineError(`Cannot decode the reply of ${this.name}: ${message(error)}`, {
+              cause: error,
+            }),
+        );
       }
-      const count = state.done ? state.generated : Math.min(limits[r], all[r].length - width);
-      const tokens = all[r].slice(width, width + count - (state.dropLast ? 1 : 0)).map(Number);
-      let text = tokenizer.decode(tokens, { skip_special_tokens: true });
-      let finishReason: FinishReason = state.done ? state.finish as FinishReason : "length";
-      const cut = firstStop(text, row.settings.stopStrings);
-      if (cut >= 0) {
-        text = text.slice(0, cut);
-        finishReason = "stop";
-      }
-      row.resolve({
-        message: { role: "assistant", content: text },
-        usage: { inputTokens: row.prompt.length, outputTokens: count },
-        finishReason,
-      });
     });
     this.parts.onDebug?.(
       `${this.name}: batch of ${rows.length} (prompt width ${width}, up to ${maxNew} new tokens)`,
     );
+  }
+
+  /** The reply of one row: its tokens up to its own stop, decoded and cut at a stop string. */
+  private result(
+    row: Row,
+    state: RowState,
+    sequence: bigint[],
+    width: number,
+    limit: number,
+  ): GenerateResult {
+    if (state.finish === "abort" || row.request.signal?.aborted) {
+      throw abortError(row.request.signal!);
+    }
+    const count = state.done ? state.generated : Math.min(limit, sequence.length - width);
+    const tokens = sequence.slice(width, width + count - (state.dropLast ? 1 : 0)).map(Number);
+    // transformers.js refuses to decode an empty list.
+    let text = tokens.length === 0
+      ? ""
+      : this.parts.tokenizer.decode(tokens, { skip_special_tokens: true });
+    let finishReason: FinishReason = state.done ? state.finish as FinishReason : "length";
+    const cut = firstStop(text, row.settings.stopStrings);
+    if (cut >= 0) {
+      text = text.slice(0, cut);
+      finishReason = "stop";
+    }
+    return {
+      message: { role: "assistant", content: text },
+      usage: { inputTokens: row.prompt.length, outputTokens: count },
+      finishReason,
+    };
   }
 
   private disposedError(): EngineError {

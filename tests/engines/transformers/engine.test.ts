@@ -93,6 +93,17 @@ describe("NATIVE on transformers.js", () => {
     expect(normal.message.content).toBe((await single.generate(ask(PROMPTS[3]))).message.content);
   });
 
+  test("a reply that ends at once is empty (the end token is not part of it)", async () => {
+    const r = await batched.generate(
+      ask(PROMPTS[0], { generation: { logit_bias: { "50258": 100 } } }),
+    );
+    expect(r).toEqual({
+      message: { role: "assistant", content: "" },
+      usage: { inputTokens: r.usage.inputTokens, outputTokens: 1 },
+      finishReason: "stop",
+    });
+  });
+
   test("sampling is per request: a seed reproduces, greedy rows stay greedy in a sampled batch", async () => {
     const sampled = (seed: number) =>
       ask(PROMPTS[0], { generation: { use_sampling: true, temperature: 1.5, seed } as never });
