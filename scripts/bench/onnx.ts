@@ -8,7 +8,7 @@
  * runtimes embedded, `--help`, a first ONNX run on an empty cache, and a warm one.
  *
  * Usage: bun scripts/bench/onnx.ts [--requests 48] [--max-new-tokens 64] [--threads 1]
- *   [--skip-binary]   (models: the tiny test model and a larger "small" one, built on demand)
+ *   [--skip-binary | --only-binary]   (models: the tiny test model and a larger "small" one, built on demand)
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -205,6 +205,8 @@ function binary() {
     modelDir("tiny"),
     "--num_samples",
     "1",
+    "--inference_config.generation.max_new_tokens",
+    "8",
     "--output_path",
     join(tmp, "out.jsonl"),
     "--no-progress",
@@ -229,7 +231,9 @@ function binary() {
   };
 }
 
-if (process.argv.includes("--child")) {
+if (process.argv.includes("--only-binary")) {
+  console.log(JSON.stringify(binary(), null, 2));
+} else if (process.argv.includes("--child")) {
   await child(arg("--child", "native"));
 } else {
   const rows = [];

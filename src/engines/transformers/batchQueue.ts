@@ -51,18 +51,26 @@ export class BatchQueue<T> {
   }
 
   private schedule(): void {
-    if (this.running || this.scheduled || this.pending.length === 0) return;
+    if (this.running || this.pending.length === 0) return;
+    // A full batch starts at once; otherwise callers of the same turn may still join it.
+    if (this.pending.length >= this.maxBatch) {
+      this.start();
+      return;
+    }
+    if (this.scheduled) return;
     this.scheduled = true;
-    // Let callers of the same turn join the batch.
     setImmediate(() => {
       this.scheduled = false;
-      if (this.running || this.pending.length === 0) return;
-      this.running = true;
-      const batch = this.pending.splice(0, this.maxBatch);
-      this.idle = this.run(batch).catch(() => undefined).finally(() => {
-        this.running = false;
-        this.schedule();
-      });
+      if (!this.running && this.pending.length > 0) this.start();
+    });
+  }
+
+  private start(): void {
+    this.running = true;
+    const batch = this.pending.splice(0, this.maxBatch);
+    this.idle = this.run(batch).catch(() => undefined).finally(() => {
+      this.running = false;
+      this.schedule();
     });
   }
 }
