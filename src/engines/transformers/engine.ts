@@ -4,15 +4,15 @@
  *
  * `generate` tokenizes the conversation with the model's chat template and queues it; requests
  * that arrive while a batch runs form the next batch (up to `maxConcurrency`, left-padded).
- * Each row keeps its own settings, seeded sampler and stop conditions (`sampling.ts`); a row that
- * stops early idles until the batch ends, and its reply is cut at its own stop.
+ * Each row keeps its own settings, seeded sampler and stop conditions (`batchRows.ts`,
+ * `sampling.ts`); a row that stops early idles until the batch ends, and its reply is cut at its
+ * own stop.
  *
  * @module
  */
 import type {
   Engine,
   EngineCapabilities,
-  FinishReason,
   GenerateRequest,
   GenerateResult,
   GenerationParams,
@@ -22,7 +22,7 @@ import type { Transformers } from "../../runtime/loadTransformers.ts";
 import { BatchQueue } from "./batchQueue.ts";
 import { resolveRowSettings, type RowSettings } from "./generationParams.ts";
 import { type ChatTokenizer, promptIds } from "./prompt.ts";
-import { RowSampler } from "./sampling.ts";
+import { abortError, leftPad, rowHooks, rowReply } from "./batchRows.ts";
 
 /** The model surface this engine uses (a transformers.js causal LM). */
 export interface CausalLm {
@@ -58,15 +58,6 @@ interface Row {
   prompt: number[];
   resolve: (result: GenerateResult) => void;
   reject: (error: Error) => void;
-}
-
-interface RowState {
-  done: boolean;
-  /** Tokens generated up to and including the stopping one. */
-  generated: number;
-  finish: FinishReason | "abort";
-  /** The last generated token ended the reply and is not part of it. */
-  dropLast: boolean;
 }
 
 /** An {@link Engine} over a loaded transformers.js model. Create it with `createTransformersEngine`. */
@@ -167,82 +158,22 @@ export class TransformersEngine implements Engine {
     const { tf, model, tokenizer } = this.parts;
     this.stats.batches++;
     this.stats.rows += rows.length;
-    const width = Math.max(...rows.map((r) => r.prompt.length));
+    const { ids, mask, width } = leftPad(rows.map((r) => r.prompt), this.parts.padTokenId);
     const room = this.parts.maxPositions === undefined ? Infinity : this.parts.maxPositions - width;
     const limits = rows.map((r) => Math.max(1, Math.min(r.settings.maxNewTokens, room)));
     const maxNew = Math.max(...limits);
-    const ids = new BigInt64Array(rows.length * width).fill(BigInt(this.parts.padTokenId));
-    const mask = new BigInt64Array(rows.length * width);
-    rows.forEach((row, r) => {
-      const offset = r * width + width - row.prompt.length;
-      for (let i = 0; i < row.prompt.length; i++) {
-        ids[offset + i] = BigInt(row.prompt[i]);
-        mask[offset + i] = 1n;
-      }
-    });
-    const samplers = rows.map((r) => new RowSampler(r.settings));
-    const states: RowState[] = rows.map(() => ({
-      done: false,
-      generated: 0,
-      finish: "length",
-      dropLast: false,
-    }));
-    const stopIds = rows.map((r) => new Set([...this.eos, ...r.settings.stopTokenIds]));
-    const stopWindow = rows.map((r) =>
-      r.settings.stopStrings.length === 0
-        ? 0
-        : Math.max(...r.settings.stopStrings.map((s) => s.length)) + 4
+    const hooks = rowHooks(
+      tf,
+      rows.map((r) => ({ settings: r.settings, signal: r.request.signal })),
+      { width, limits, eos: this.eos, tokenizer },
     );
-
-    class RowLogits extends tf.LogitsProcessor {
-      // transformers.js's typings say `void`; the list uses the returned tensor.
-      override _call(_inputIds: bigint[][], logits: InstanceType<Transformers["Tensor"]>): void {
-        const vocab = logits.dims.at(-1)!;
-        const data = logits.data as Float32Array;
-        for (let r = 0; r < samplers.length; r++) {
-          if (states[r].done || !samplers[r].active) continue;
-          samplers[r].prepare(data.subarray(r * vocab, (r + 1) * vocab));
-        }
-        return logits as never;
-      }
-    }
-    class RowStops extends tf.StoppingCriteria {
-      // Called with bigint ids (the typings say number).
-      override _call(idsIn: number[][]): boolean[] {
-        const inputIds = idsIn as unknown as bigint[][];
-        return inputIds.map((seq, r) => {
-          const state = states[r];
-          if (state.done) return true;
-          const generated = seq.length - width;
-          state.generated = generated;
-          const last = Number(seq[seq.length - 1]);
-          samplers[r].observe(last);
-          const signal = rows[r].request.signal;
-          if (signal?.aborted) return finish(state, "abort", false);
-          if (stopIds[r].has(last)) return finish(state, "stop", true);
-          if (stopWindow[r] > 0 && generated > 0) {
-            const tail = tokenizer.decode(
-              seq.slice(Math.max(width, seq.length - stopWindow[r])).map(Number),
-              {
-                skip_special_tokens: true,
-              },
-            );
-            if (rows[r].settings.stopStrings.some((s) => tail.includes(s))) {
-              return finish(state, "stop", false);
-            }
-          }
-          if (generated >= limits[r]) return finish(state, "length", false);
-          return false;
-        });
-      }
-    }
-
     let sequences: { tolist(): bigint[][] };
     try {
       sequences = await model.generate({
         input_ids: new tf.Tensor("int64", ids, [rows.length, width]),
         attention_mask: new tf.Tensor("int64", mask, [rows.length, width]),
         max_new_tokens: maxNew,
+        // Every row's token is prepared by `hooks.processor`; transformers.js takes the argmax.
         do_sample: false,
         num_beams: 1,
         temperature: 1,
@@ -253,8 +184,8 @@ export class TransformersEngine implements Engine {
         min_length: 0,
         min_new_tokens: null,
         pad_token_id: this.parts.padTokenId,
-        logits_processor: [new RowLogits()],
-        stopping_criteria: [new RowStops()],
+        logits_processor: [hooks.processor],
+        stopping_criteria: [hooks.criteria],
       }) as { tolist(): bigint[][] };
     } catch (error) {
       const failure = this.disposing
@@ -266,7 +197,17 @@ export class TransformersEngine implements Engine {
     const all = sequences.tolist();
     rows.forEach((row, r) => {
       try {
-        row.resolve(this.result(row, states[r], all[r], width, limits[r]));
+        row.resolve(
+          rowReply(tokenizer, {
+            settings: row.settings,
+            promptTokens: row.prompt.length,
+            state: hooks.states[r],
+            sequence: all[r],
+            width,
+            limit: limits[r],
+            signal: row.request.signal,
+          }),
+        );
       } catch (error) {
         row.reject(
           error instanceof Error && error.name === "AbortError"
@@ -280,36 +221,6 @@ export class TransformersEngine implements Engine {
     this.parts.onDebug?.(
       `${this.name}: batch of ${rows.length} (prompt width ${width}, up to ${maxNew} new tokens)`,
     );
-  }
-
-  /** The reply of one row: its tokens up to its own stop, decoded and cut at a stop string. */
-  private result(
-    row: Row,
-    state: RowState,
-    sequence: bigint[],
-    width: number,
-    limit: number,
-  ): GenerateResult {
-    if (state.finish === "abort" || row.request.signal?.aborted) {
-      throw abortError(row.request.signal!);
-    }
-    const count = state.done ? state.generated : Math.min(limit, sequence.length - width);
-    const tokens = sequence.slice(width, width + count - (state.dropLast ? 1 : 0)).map(Number);
-    // transformers.js refuses to decode an empty list.
-    let text = tokens.length === 0
-      ? ""
-      : this.parts.tokenizer.decode(tokens, { skip_special_tokens: true });
-    let finishReason: FinishReason = state.done ? state.finish as FinishReason : "length";
-    const cut = firstStop(text, row.settings.stopStrings);
-    if (cut >= 0) {
-      text = text.slice(0, cut);
-      finishReason = "stop";
-    }
-    return {
-      message: { role: "assistant", content: text },
-      usage: { inputTokens: row.prompt.length, outputTokens: count },
-      finishReason,
-    };
   }
 
   private disposedError(): EngineError {
@@ -330,29 +241,6 @@ export class TransformersEngine implements Engine {
   [Symbol.asyncDispose](): Promise<void> {
     return this.dispose();
   }
-}
-
-function finish(state: RowState, reason: RowState["finish"], dropLast: boolean): true {
-  state.done = true;
-  state.finish = reason;
-  state.dropLast = dropLast;
-  return true;
-}
-
-/** Index of the earliest stop string in `text`, or -1. */
-function firstStop(text: string, stops: string[]): number {
-  let best = -1;
-  for (const stop of stops) {
-    const i = text.indexOf(stop);
-    if (i >= 0 && (best < 0 || i < best)) best = i;
-  }
-  return best;
-}
-
-function abortError(signal: AbortSignal): Error {
-  const reason = signal.reason;
-  if (reason instanceof Error && reason.name === "AbortError") return reason;
-  return Object.assign(new Error("The request was aborted"), { name: "AbortError" });
 }
 
 function message(error: unknown): string {
