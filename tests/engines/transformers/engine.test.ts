@@ -139,6 +139,22 @@ describe("NATIVE on transformers.js", () => {
     });
   });
 
+  test("a prompt longer than the model's positions is refused; a JSON schema is warned about once", async () => {
+    const long = batched.generate(ask("word ".repeat(2100)));
+    await expect(long).rejects.toBeInstanceOf(EngineError);
+    await expect(long).rejects.toThrow(
+      /^Cannot generate with NATIVE: the prompt has \d+ tokens, the model takes 2048$/,
+    );
+    const schema = { type: "object", properties: { a: { type: "string" } } };
+    const replies = await Promise.all(
+      [1, 2].map(() => batched.generate(ask("x", { jsonSchema: schema }))),
+    );
+    for (const r of replies) expect(typeof r.message.content).toBe("string");
+    expect(warnings.filter((w) => w.includes("JSON schema"))).toEqual([
+      "NATIVE (transformers.js) cannot constrain replies to a JSON schema; replies are validated instead",
+    ]);
+  });
+
   test("after dispose, generate rejects with a fatal error", async () => {
     const engine = await open({ batch: 2 });
     await engine.dispose();
