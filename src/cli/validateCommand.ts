@@ -8,6 +8,7 @@
 import pc from "picocolors";
 import { chooseEngine } from "../engines/registry.ts";
 import { ConfigError } from "../errors.ts";
+import { modelDirs } from "./synthCommand.ts";
 import { EXIT } from "./exitCodes.ts";
 import type { Logger } from "./logger.ts";
 import { useColors } from "./logger.ts";
@@ -22,7 +23,12 @@ export async function runValidate(
 ): Promise<number> {
   const { io, logger } = ctx;
   const { loaded, compiled, inputs } = await prepare(options, io, logger);
-  const choice = chooseEngine(loaded.config.inference_config);
+  const choice = chooseEngine(loaded.config.inference_config, {
+    configDir: loaded.dir,
+    modelDirs: modelDirs(io, loaded.dir),
+    cwd: io.cwd,
+    env: io.env,
+  });
   const c = pc.createColors(useColors(io.stdout, io.env));
   io.stdout.write(
     renderPlan(loaded, compiled, choice, {

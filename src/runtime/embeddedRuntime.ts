@@ -90,11 +90,21 @@ async function doPrepare(files: EmbeddedFile[], cacheDirs: string[]): Promise<st
   return root;
 }
 
+/** Options of {@link extractRuntime}. */
+export interface ExtractOptions {
+  /** Name prefix of the runtime's embedded files. @default EMBEDDED_RUNTIME_PREFIX */
+  prefix?: string;
+  /** Runtime name in error messages. @default "llama.cpp" */
+  label?: string;
+}
+
 /**
- * Writes `files` (names starting with {@link EMBEDDED_RUNTIME_PREFIX}) to
- * `<cacheDir>/<buildId>/` in the first writable cache folder, unless a complete copy is there.
- * Safe when several processes do it at once: each writes a temp folder and renames it; the
- * loser of the race deletes its copy.
+ * Writes `files` (names starting with `options.prefix`, default
+ * {@link EMBEDDED_RUNTIME_PREFIX}) to `<cacheDir>/<buildId>/` in the first writable cache
+ * folder, unless a complete copy is there. Files named `*.zst` are zstd-decompressed and written
+ * without the suffix (the build compresses large native libraries). Safe when several processes
+ * do it at once: each writes a temp folder and renames it; the loser of the race deletes its
+ * copy.
  *
  * @returns the absolute runtime folder.
  * @throws Error when no candidate folder can be written (the last error is the `cause`).
@@ -103,24 +113,24 @@ export async function extractRuntime(
   files: EmbeddedFile[],
   manifest: RuntimeManifest,
   cacheDirs: string[],
+  options: ExtractOptions = {},
 ): Promise<string> {
+  const prefix = options.prefix ?? EMBEDDED_RUNTIME_PREFIX;
+  const label = options.label ?? "llama.cpp";
   if (!/^[A-Za-z0-9_-]+$/.test(manifest.buildId)) {
-    throw new Error(`Cannot unpack the llama.cpp runtime: invalid build id "${manifest.buildId}"`);
+    throw new Error(`Cannot unpack the ${label} runtime: invalid build id "${manifest.buildId}"`);
   }
   for (const file of files) {
-    const relative = normalize(file.name.slice(EMBEDDED_RUNTIME_PREFIX.length));
-    if (
-      !file.name.startsWith(EMBEDDED_RUNTIME_PREFIX) || relative.startsWith("..") ||
-      isAbsolute(relative)
-    ) {
-      throw new Error(`Cannot unpack the llama.cpp runtime: unsafe file name "${file.name}"`);
+    const relative = normalize(file.name.slice(prefix.length));
+    if (!file.name.startsWith(prefix) || relative.startsWith("..") || isAbsolute(relative)) {
+      throw new Error(`Cannot unpack the ${label} runtime: unsafe file name "${file.name}"`);
     }
   }
-  const names = new Set(files.map((f) => f.name.slice(EMBEDDED_RUNTIME_PREFIX.length)));
+  const names = new Set(files.map((f) => f.name.slice(prefix.length)));
   const missing = manifest.files.filter((f) => !names.has(f));
   if (missing.length > 0) {
     throw new Error(
-      `Cannot unpack the llama.cpp runtime: ${missing.length} embedded files are missing (first: ${
+      `Cannot unpack the ${label} runtime: ${missing.length} embedded files are missing (first: ${
         missing[0]
       })`,
     );
@@ -130,20 +140,21 @@ export async function extractRuntime(
     const target = join(cacheDir, manifest.buildId);
     if (existsSync(join(target, COMPLETE_MARKER))) return target;
     try {
-      await writeRuntime(files, cacheDir, target);
+      await writeRuntime(files, prefix, cacheDir, target);
       return target;
     } catch (error) {
       lastError = error;
     }
   }
   throw new Error(
-    `Cannot unpack the llama.cpp runtime: no writable cache folder (tried ${cacheDirs.join(", ")})`,
+    `Cannot unpack the ${label} runtime: no writable cache folder (tried ${cacheDirs.join(", ")})`,
     { cause: lastError },
   );
 }
 
 async function writeRuntime(
   files: EmbeddedFile[],
+  prefix: string,
   cacheDir: string,
   target: string,
 ): Promise<void> {
@@ -151,13 +162,16 @@ async function writeRuntime(
   const tmp = await mkdtemp(join(cacheDir, ".tmp-"));
   try {
     for (const file of files) {
-      const relative = normalize(file.name.slice(EMBEDDED_RUNTIME_PREFIX.length));
+      let relative = normalize(file.name.slice(prefix.length));
+      let content: Uint8Array = new Uint8Array(await file.arrayBuffer());
+      if (relative.endsWith(".zst")) {
+        relative = relative.slice(0, -".zst".length);
+        content = zstdDecompress(content);
+      }
       const dest = join(tmp, relative);
       mkdirSync(dirname(dest), { recursive: true });
       const executable = /\.(so|node|dylib|dll)(\.\d+)*$/.test(relative);
-      await writeFile(dest, new Uint8Array(await file.arrayBuffer()), {
-        mode: executable ? 0o755 : 0o644,
-      });
+      await writeFile(dest, content, { mode: executable ? 0o755 : 0o644 });
     }
     writeFileSync(join(tmp, COMPLETE_MARKER), new Date().toISOString());
     try {
@@ -182,4 +196,14 @@ async function writeRuntime(
     rmSync(tmp, { recursive: true, force: true });
     throw error;
   }
+}
+
+function zstdDecompress(data: Uint8Array): Uint8Array {
+  const bun = (globalThis as unknown as {
+    Bun?: { zstdDecompressSync?: (d: Uint8Array) => Uint8Array };
+  }).Bun;
+  if (!bun?.zstdDecompressSync) {
+    throw new Error("Cannot decompress a .zst runtime file outside Bun");
+  }
+  return bun.zstdDecompressSync(data);
 }

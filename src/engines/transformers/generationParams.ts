@@ -1,0 +1,181 @@
+/**
+ * Maps oumi generation parameters (spec §16.1, {@link GenerationParams}) to the per-request
+ * settings of the NATIVE transformers.js engine, and lists what it cannot honour (warned once
+ * per run).
+ *
+ * oumi's NATIVE engine (§16.6) is greedy unless `use_sampling` is true; this engine does the
+ * same, so `temperature`/`top_p`/`top_k`/`min_p`/`seed` matter only with `use_sampling: true`
+ * (a warning says so once otherwise). Defaults: `max_new_tokens` 1024, `temperature` 1 when
+ * sampling (0 = greedy), `top_p` 1, `top_k` 0 (off), `min_p` 0, no penalties; an unset `seed`
+ * draws a fresh seed per request.
+ *
+ * @module
+ */
+import type { GenerationParams } from "../contract.ts";
+
+/** Resolved settings of one request. */
+export interface RowSettings {
+  /** Token limit of the reply, >= 1. */
+  maxNewTokens: number;
+  /** False = greedy (argmax). */
+  sample: boolean;
+  /** > 0 when sampling. */
+  temperature: number;
+  topP: number;
+  /** 0 = off. */
+  topK: number;
+  minP: number;
+  /** 32-bit seed of the request's sampler. */
+  seed: number;
+  stopStrings: string[];
+  stopTokenIds: number[];
+  frequencyPenalty: number;
+  presencePenalty: number;
+  /** Token id -> additive logit bias in [-100, 100]. */
+  logitBias: Map<number, number>;
+}
+
+/** A parameter that cannot be honoured; `key` identifies it for warn-once bookkeeping. */
+export interface UnsupportedParam {
+  key: string;
+  message: string;
+}
+
+const ENGINE = "NATIVE (transformers.js)";
+
+const SUPPORTED = new Set([
+  "max_new_tokens",
+  "temperature",
+  "top_p",
+  "top_k",
+  "min_p",
+  "seed",
+  "stop_strings",
+  "stop_token_ids",
+  "frequency_penalty",
+  "presence_penalty",
+  "logit_bias",
+  "use_sampling",
+  // Batches are formed from concurrent requests; the factory reads batch_size as the batch size.
+  "batch_size",
+  // The KV cache is always used (the ONNX graph carries it).
+  "use_cache",
+]);
+
+const IGNORED: Record<string, { isDefault: (v: unknown) => boolean; why: string }> = {
+  num_beams: { isDefault: (v) => v == null || v === 1, why: "beam search is not supported" },
+  skip_special_tokens: {
+    isDefault: (v) => v == null || v === true,
+    why: "special tokens are always left out of the reply",
+  },
+  exclude_prompt_from_response: {
+    isDefault: (v) => v == null || v === true,
+    why: "the prompt is never part of the reply",
+  },
+  guided_decoding: {
+    isDefault: (v) => v == null,
+    why: "constrained decoding is not supported (replies are validated and retried instead)",
+  },
+  tool_choice: { isDefault: (v) => v == null, why: "tool calling is not supported" },
+  parallel_tool_calls: {
+    isDefault: (v) => v == null || v === true,
+    why: "tool calling is not supported",
+  },
+};
+
+/**
+ * Resolves `params` (config values merged with per-request overrides).
+ *
+ * @example
+ * ```ts
+ * const { settings } = resolveRowSettings({ max_new_tokens: 8, use_sampling: true, seed: 3 });
+ * // settings.sample === true, settings.seed === 3
+ * ```
+ */
+export function resolveRowSettings(
+  params: GenerationParams & Record<string, unknown>,
+): { settings: RowSettings; unsupported: UnsupportedParam[] } {
+  const unsupported: UnsupportedParam[] = [];
+  for (const [key, value] of Object.entries(params)) {
+    if (SUPPORTED.has(key)) continue;
+    const rule = IGNORED[key];
+    if (rule) {
+      if (!rule.isDefault(value)) {
+        unsupported.push({
+          key,
+          message: `generation.${key} is ignored by ${ENGINE}: ${rule.why}`,
+        });
+      }
+    } else if (value != null) {
+      unsupported.push({
+        key,
+        message: `generation.${key} is ignored by ${ENGINE}: unknown parameter`,
+      });
+    }
+  }
+  const temperature = nonNegative(params.temperature, 1);
+  const sample = params.use_sampling === true && temperature > 0;
+  if (params.use_sampling !== true) {
+    for (const key of ["temperature", "top_p", "top_k", "min_p"] as const) {
+      const value = params[key];
+      const neutral = key === "temperature" ? value === 0 : key === "top_p" ? value === 1 : !value;
+      if (value != null && !neutral) {
+        unsupported.push({
+          key: `greedy.${key}`,
+          message:
+            `generation.${key} is ignored by ${ENGINE}: decoding is greedy unless generation.use_sampling is true (as in oumi's NATIVE engine)`,
+        });
+      }
+    }
+  }
+  const logitBias = new Map<number, number>();
+  for (const [key, value] of Object.entries(params.logit_bias ?? {})) {
+    const id = Number(key);
+    if (!Number.isInteger(id) || id < 0 || typeof value !== "number" || !Number.isFinite(value)) {
+      unsupported.push({
+        key: `logit_bias.${key}`,
+        message:
+          `generation.logit_bias entry "${key}" is ignored by ${ENGINE}: not a token id with a number`,
+      });
+      continue;
+    }
+    logitBias.set(id, Math.min(100, Math.max(-100, value)));
+  }
+  const settings: RowSettings = {
+    maxNewTokens: positiveInt(params.max_new_tokens, 1024),
+    sample,
+    temperature,
+    topP: unitInterval(params.top_p, 1),
+    topK: params.top_k == null ? 0 : Math.max(0, Math.floor(params.top_k)),
+    minP: unitInterval(params.min_p, 0),
+    seed: params.seed == null
+      ? crypto.getRandomValues(new Uint32Array(1))[0]
+      : Math.abs(Math.floor(params.seed)) % 2 ** 32,
+    stopStrings: (params.stop_strings ?? []).filter((s) => typeof s === "string" && s.length > 0),
+    stopTokenIds: (params.stop_token_ids ?? []).filter((id) => Number.isInteger(id) && id >= 0),
+    frequencyPenalty: finite(params.frequency_penalty, 0),
+    presencePenalty: finite(params.presence_penalty, 0),
+    logitBias,
+  };
+  return { settings, unsupported };
+}
+
+function positiveInt(value: unknown, fallback: number): number {
+  return typeof value === "number" && Number.isFinite(value)
+    ? Math.max(1, Math.floor(value))
+    : fallback;
+}
+
+function nonNegative(value: unknown, fallback: number): number {
+  return typeof value === "number" && Number.isFinite(value) ? Math.max(0, value) : fallback;
+}
+
+function unitInterval(value: unknown, fallback: number): number {
+  return typeof value === "number" && Number.isFinite(value)
+    ? Math.min(1, Math.max(0, value))
+    : fallback;
+}
+
+function finite(value: unknown, fallback: number): number {
+  return typeof value === "number" && Number.isFinite(value) ? value : fallback;
+}
