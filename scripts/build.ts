@@ -116,7 +116,10 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
     format: "esm",
     external,
     plugins: [nodeLlamaCppPlugin(NODE_MODULES, rewritten), transformersPlugin(onnxRewrites)],
-    naming: "synth.js",
+    // Code splitting keeps each lazily imported part (engines, readers, SDKs) in its own chunk,
+    // which the executable parses only when a command needs it: `--help` and `validate` stay fast.
+    splitting: true,
+    naming: { entry: "synth.js", chunk: "chunk-[hash].js" },
   });
   if (!result.success) {
     throw new Error(`Cannot bundle ${entry}:\n${result.logs.map(String).join("\n")}`);
@@ -146,6 +149,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
       BUN,
       "build",
       "--compile",
+      "--splitting",
       "--no-compile-autoload-dotenv",
       "--no-compile-autoload-bunfig",
       ...external.flatMap((p) => ["--external", p]),
