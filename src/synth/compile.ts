@@ -249,7 +249,7 @@ export function compileSynthesis(
     steps: [...generated, ...multiturn],
     ...(multiturn.length > 0 ? { recordsPerSlot: RECORDS_PER_SLOT_WITH_CONVERSATIONS } : {}),
     finish(record) {
-      for (const t of transforms) record[t.id] = t.apply(record);
+      for (const t of transforms) record[t.id] = t.apply(record, true);
       return project ? project(record) : record;
     },
   };

@@ -43,10 +43,12 @@ export interface CompiledTransform {
   /** Top-level names its templates reference (for load-time checks). */
   readonly placeholders: readonly string[];
   /**
-   * The transform's value for `record`.
+   * The transform's value for `record`. `trusted`: the record comes from the planner, so its
+   * sampled-attribute values are valid and the per-render check is skipped (see
+   * `RenderOptions.trustSampled`).
    * @throws {TemplateError} e.g. "Missing value for placeholder: x" (also for non-string fields).
    */
-  apply(record: Readonly<Record<string, unknown>>): TransformValue;
+  apply(record: Readonly<Record<string, unknown>>, trusted?: boolean): TransformValue;
 }
 
 /** Options for {@link compileTransform}. */
@@ -56,6 +58,7 @@ export interface TransformOptions {
 }
 
 const VISIBLE = { stringFieldsOnly: true } as const;
+const VISIBLE_TRUSTED = { stringFieldsOnly: true, trustSampled: true } as const;
 
 /**
  * Compiles one transformed attribute.
@@ -80,27 +83,27 @@ export function compileTransform(
     for (const n of t.placeholders) if (!names.includes(n)) names.push(n);
     return t;
   };
-  const render = (t: Template, record: Readonly<Record<string, unknown>>) =>
-    t.render(record, VISIBLE);
+  const render = (t: Template, record: Readonly<Record<string, unknown>>, trusted?: boolean) =>
+    t.render(record, trusted ? VISIBLE_TRUSTED : VISIBLE);
   let apply: CompiledTransform["apply"];
 
   if (type === "STRING") {
     if (!strategy.string_transform) throw fail("string_transform cannot be empty when type=STRING");
     const t = compile(strategy.string_transform);
-    apply = (record) => render(t, record);
+    apply = (record, trusted) => render(t, record, trusted);
   } else if (type === "LIST") {
     if (!strategy.list_transform?.length) {
       throw fail("list_transform cannot be empty when type=LIST");
     }
     const ts = strategy.list_transform.map(compile);
-    apply = (record) => ts.map((t) => render(t, record));
+    apply = (record, trusted) => ts.map((t) => render(t, record, trusted));
   } else if (type === "DICT") {
     const dict = strategy.dict_transform;
     if (!dict || Object.keys(dict).length === 0) {
       throw fail("dict_transform cannot be empty when type=DICT");
     }
     const entries = Object.entries(dict).map(([k, text]) => [k, compile(text)] as const);
-    apply = (record) => renderMap(entries, record);
+    apply = (record, trusted) => renderMap(entries, record, trusted);
   } else if (type === "CHAT") {
     const chat = strategy.chat_transform;
     if (!chat?.messages?.length) throw fail("chat_transform cannot be empty when type=CHAT");
@@ -119,15 +122,18 @@ export function compileTransform(
     });
     const newId = options.randomUUID ?? (() => crypto.randomUUID());
     const fixedId = chat.conversation_id || undefined;
-    apply = (record): ChatValue => {
+    apply = (record, trusted): ChatValue => {
       const rendered: ChatValue["messages"] = new Array(messages.length);
       for (let m = 0; m < messages.length; m++) {
-        rendered[m] = { content: render(messages[m].template, record), role: messages[m].role };
+        rendered[m] = {
+          content: render(messages[m].template, record, trusted),
+          role: messages[m].role,
+        };
       }
       return {
         conversation_id: fixedId ?? `${attr.id}-${newId()}`,
         messages: rendered,
-        metadata: renderMap(metadata, record),
+        metadata: renderMap(metadata, record, trusted),
       };
     };
   } else {
@@ -139,17 +145,19 @@ export function compileTransform(
 function renderMap(
   entries: readonly (readonly [string, Template])[],
   record: Readonly<Record<string, unknown>>,
+  trusted?: boolean,
 ): Record<string, string> {
+  const options = trusted ? VISIBLE_TRUSTED : VISIBLE;
   const out: Record<string, string> = {};
   for (const [k, t] of entries) {
     if (k === "__proto__") {
       Object.defineProperty(out, k, {
-        value: t.render(record, VISIBLE),
+        value: t.render(record, options),
         enumerable: true,
         writable: true,
         configurable: true,
       });
-    } else out[k] = t.render(record, VISIBLE);
+    } else out[k] = t.render(record, options);
   }
   return out;
 }

@@ -126,6 +126,11 @@ describe("visibility", () => {
       "Attribute value loud not found for attribute tone",
     );
   });
+
+  test("trusted (planner) records skip the value-id check", () => {
+    const s = t("s", { type: "STRING", string_transform: "x" });
+    expect(s.apply({ tone: "loud" }, true)).toBe("x");
+  });
 });
 
 describe("applyTransforms", () => {
