@@ -181,13 +181,15 @@ describe("tool calls travel over HTTP: REMOTE → synth serve → engine and bac
   const cases = MULTITURN_CASES.filter((c) =>
     c.tools?.some((t) => t === "lookup_book_status" || t === "update_meds")
   );
-  for (const c of cases) {
-    test(`${c.name}: tools, tool calls and tool results both ways`, async () => {
+  // REMOTE speaks §16.3; REMOTE_VLLM §16.4 (guided_json, merged same-role messages).
+  const runs = cases.flatMap((c) => [["REMOTE", c], ["REMOTE_VLLM", c]] as const);
+  for (const [engine, c] of runs) {
+    test(`${c.name} (${engine}): tools, tool calls and tool results both ways`, async () => {
       const first = model.requests.length;
       const { records, summary } = await run(
-        `scripted ${c.name}`,
+        `scripted ${engine} ${c.name}`,
         c.file,
-        remote("REMOTE", server, ["--num_samples", "2", "--seed", "3"]),
+        remote(engine, server, ["--num_samples", "2", "--seed", "3"]),
       );
       expect(summary.records_written).toBe(2);
       const ehr = c.tools!.includes("update_meds");
