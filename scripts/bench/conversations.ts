@@ -1,9 +1,18 @@
 /**
  * Benchmark (d): multi-turn conversations with tool calls (issue 6). 100 conversations of 6-10
- * messages, `num_workers: 32`, on an in-process engine whose latency varies per request between
- * 50 and 500 ms. The latency of a request is a hash of its messages, so both runs (which produce
- * the same conversations) see the same latencies. Compared in the same process:
+ * messages, `num_workers: 32`, on a model whose latency varies per request between 50 and
+ * 500 ms (`conversationModel.ts`: the latency of a request is a hash of its messages, so both
+ * schedules, which produce the same conversations, see the same latencies). Compared in the same
+ * process, on two back-ends:
  *
+ * 1. (main figure) the REMOTE engine over HTTP to a local OpenAI-compatible server in its own
+ *    process (`conversationServer.ts`: `synth serve`'s server over the scripted model, which
+ *    replies with tool calls); `remote_params.use_adaptive_concurrency: false` so that both
+ *    schedules get all 32 workers from the first request (oumi's adaptive controller starts at
+ *    half and grows each second, which would blur the comparison);
+ * 2. an in-process engine with the same model, serving at most 32 requests at once.
+ *
+ * Schedules:
  * - synth: the real compiler, per-record scheduler, multi-turn step, environments (a lookup
  *   table) and JSONL writer — each conversation advances on its own;
  * - lock-step: the same prompts, tool dispatch and replies, but all records advance one message
@@ -14,12 +23,18 @@
  * parallel sequences (the library tool-use config, real inference).
  *
  * Usage: bun scripts/bench/conversations.ts [--conversations 100] [--llama 16] [--parallel 4]
+ *   [--no-llama]
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { loadConfig } from "../../src/config/load.ts";
-import type { ChatMessage, GenerateRequest } from "../../src/engines/contract.ts";
+import type {
+  ChatMessage,
+  Engine,
+  EngineConfig,
+  GenerateRequest,
+} from "../../src/engines/contract.ts";
 import { createEngine } from "../../src/engines/registry.ts";
 import { DEFAULT_RETRY_POLICY } from "../../src/engines/retry.ts";
 import { loadEnvironments } from "../../src/environments/index.ts";
@@ -32,6 +47,7 @@ import { synthesize } from "../../src/synth/run.ts";
 import { createRunStats } from "../../src/synth/stats.ts";
 import { scriptedEngine } from "../../tests/helpers/scriptedEngine.ts";
 import { tinyGgufPath } from "../../tests/helpers/tinyModel.ts";
+import { latencyOf, replyOf, WORKERS } from "./conversationModel.ts";
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
@@ -40,11 +56,10 @@ const arg = (name: string, fallback: number) => {
 const CONVERSATIONS = arg("--conversations", 100);
 const LLAMA_CONVERSATIONS = arg("--llama", 16);
 const PARALLEL = arg("--parallel", 4);
-const WORKERS = 32;
 const ROOT = resolve(import.meta.dir, "..", "..");
 const dir = mkdtempSync(join(tmpdir(), "synth-bench-conv-"));
 
-const CONFIG = (n: number) =>
+const CONFIG = (n: number, url: string) =>
   `num_samples: ${n}
 seed: 42
 environment_config:
@@ -79,47 +94,14 @@ strategy_params:
         ASSISTANT: You are LibBot. Look books up before answering.
       output_system_prompt: A patron talks to LibBot.
 inference_config:
-  engine: OPENAI
-  model: {model_name: in-process}
-  remote_params: {num_workers: ${WORKERS}}
+  engine: REMOTE
+  model: {model_name: bench}
+  remote_params:
+    api_url: ${url}/v1
+    num_workers: ${WORKERS}
+    use_adaptive_concurrency: false
+    politeness_policy: 0
 `;
-
-/** FNV-1a of the request's messages: the same request gets the same latency in both runs. */
-function hashText(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
-const hash = (request: GenerateRequest) => hashText(JSON.stringify(request.messages));
-const latency = (r: GenerateRequest) => 50 + (hash(r) % 451);
-
-function reply(r: GenerateRequest) {
-  if (r.jsonSchema) {
-    const n = Number(/Plan a (\d+)-turn/.exec(r.messages[3].content!)![1]);
-    return JSON.stringify({
-      turns: Array.from({ length: n }, (_, i) => ({ turn: i + 1, instruction: `step ${i + 1}` })),
-    });
-  }
-  const closing = r.messages.findLastIndex((m) => m.role === "user");
-  if (r.messages[closing].content!.includes("as the USER")) return `patron message ${closing}`;
-  // This assistant message makes 0, 1 or 2 tool-call rounds (fixed by its prompt), then answers.
-  const rounds = hashText(JSON.stringify(r.messages.slice(0, closing + 1))) % 3;
-  const made = r.messages.length - closing - 1 === 0
-    ? 0
-    : r.messages.slice(closing + 1).filter((m) => m.role === "assistant").length;
-  if (made < rounds) {
-    const book = hash(r) % 2 === 0 ? "B001" : "B002";
-    return {
-      content: null,
-      tool_calls: [{
-        id: `call_${closing}_${made}`,
-        type: "function" as const,
-        function: { name: "lookup_book_status", arguments: JSON.stringify({ book_id: book }) },
-      }],
-    };
-  }
-  return `Here is what I found (${r.messages.length} messages so far).`;
-}
 
 /**
  * The in-process "server": at most {@link WORKERS} requests are served at once (like a server
@@ -127,8 +109,8 @@ function reply(r: GenerateRequest) {
  */
 function engineFor() {
   const engine = scriptedEngine({
-    reply,
-    latencyMs: latency,
+    reply: replyOf,
+    latencyMs: latencyOf,
     maxConcurrency: WORKERS,
     capabilities: { jsonSchema: false, tools: true },
   });
@@ -149,6 +131,52 @@ function engineFor() {
   return engine;
 }
 
+/** Where the requests go: an engine per run, and the requests and latencies served so far. */
+interface Backend {
+  engine(config: EngineConfig): Promise<Engine>;
+  served(): Promise<{ requests: number; latencyMs: number }>;
+}
+
+/** The in-process engine (a fresh one per run; counts add up over runs). */
+function inProcess(): Backend {
+  const engines: ReturnType<typeof engineFor>[] = [];
+  return {
+    engine: () => {
+      engines.push(engineFor());
+      return Promise.resolve(engines.at(-1)!);
+    },
+    served: () => {
+      const requests = engines.flatMap((e) => e.requests);
+      return Promise.resolve({
+        requests: requests.length,
+        latencyMs: requests.reduce((n, r) => n + latencyOf(r), 0),
+      });
+    },
+  };
+}
+
+/** The REMOTE engine of the config, to the server whose stats are at `statsUrl`. */
+function overHttp(statsUrl: string): Backend {
+  return {
+    engine: (config) => createEngine(config, {}),
+    served: async () =>
+      (await (await fetch(statsUrl)).json()) as { requests: number; latencyMs: number },
+  };
+}
+
+/** Starts `conversationServer.ts` in its own process; resolves with its URLs and the process. */
+async function startConversationServer() {
+  const proc = Bun.spawn([process.execPath, resolve(import.meta.dir, "conversationServer.ts")], {
+    stdout: "pipe",
+    stderr: "inherit",
+  });
+  const reader = proc.stdout.getReader();
+  let first = "";
+  while (!first.includes("\n")) first += new TextDecoder().decode((await reader.read()).value);
+  const [url, stats] = first.trim().split(" ");
+  return { url, stats, proc };
+}
+
 /** Runs `tasks` with at most `limit` in flight; resolves when all are done (a barrier). */
 async function allLimited<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]> {
   const out: T[] = new Array(tasks.length);
@@ -166,10 +194,11 @@ async function allLimited<T>(tasks: (() => Promise<T>)[], limit: number): Promis
 const countMessages = (records: { dialog: { messages: { role: string }[] } }[]) =>
   records.reduce((n, r) => n + r.dialog.messages.filter((m) => m.role !== "system").length, 0);
 
-async function runSynth(file: string) {
+async function runSynth(file: string, backend: Backend) {
   const loaded = await loadConfig(file);
   const compiled = compileSynthesis(loaded.config, { configDir: loaded.dir });
-  const engine = engineFor();
+  const engine = await backend.engine(loaded.config.inference_config as EngineConfig);
+  const before = await backend.served();
   const records: { dialog: { messages: { role: string }[] } }[] = [];
   const started = performance.now();
   await synthesize(compiled, {
@@ -179,27 +208,30 @@ async function runSynth(file: string) {
     createEngine: () => Promise.resolve(engine),
   });
   const seconds = (performance.now() - started) / 1000;
+  await engine.dispose();
+  const after = await backend.served();
   const text = await Bun.file(join(dir, "synth.jsonl")).text();
   for (const line of text.split("\n").filter(Boolean)) records.push(JSON.parse(line));
   return {
     seconds,
     messages: countMessages(records),
-    requests: engine.requests.length,
+    requests: after.requests - before.requests,
     records,
-    latencies: engine.requests.map(latency),
+    latencyMs: after.latencyMs - before.latencyMs,
   };
 }
 
 /** oumi's schedule: every record advances one message at a time, 32 requests in flight. */
-async function runLockStep(file: string) {
+async function runLockStep(file: string, backend: Backend) {
   const loaded = await loadConfig(file);
   const compiled = compileSynthesis(loaded.config, { configDir: loaded.dir });
   const step = compiled.multiturn[0];
-  const engine = engineFor();
+  const engine = await backend.engine(loaded.config.inference_config as EngineConfig);
+  const before = await backend.served();
   const started = performance.now();
   const environments = await loadEnvironments(loaded.config, {
     configDir: loaded.dir,
-    engineSupportsJsonSchema: false,
+    engineSupportsJsonSchema: engine.capabilities.jsonSchema,
   });
   const tools = environments.toolsFor(step.parts.scope);
   const generate = (r: GenerateRequest) => engine.generate(r);
@@ -286,11 +318,14 @@ async function runLockStep(file: string) {
   await Promise.all(sessions.map((s) => s.close()));
   await environments.close();
   const seconds = (performance.now() - started) / 1000;
+  await engine.dispose();
+  const after = await backend.served();
   const messages = states.reduce((n, s) => n + s.history.length, 0);
   return {
     seconds,
     messages,
-    requests: (engine as ReturnType<typeof scriptedEngine>).requests.length,
+    requests: after.requests - before.requests,
+    latencyMs: after.latencyMs - before.latencyMs,
   };
 }
 
@@ -349,12 +384,12 @@ async function runLlama(conversations: number, parallel: number) {
   };
 }
 
-try {
-  const file = join(dir, "bench.yaml");
-  writeFileSync(file, CONFIG(CONVERSATIONS));
-  const lock = await runLockStep(file);
-  const synth = await runSynth(file);
+/** Lock-step then synth on `backend`; prints the table, the bound and the speed-up. */
+async function compare(file: string, backend: Backend, title: string) {
+  const lock = await runLockStep(file, backend);
+  const synth = await runSynth(file, backend);
   const lengths = synth.records.map((r) => r.dialog.messages.length - 1);
+  console.log(`### ${title}`);
   console.log(
     `${CONVERSATIONS} conversations, ${Math.min(...lengths)}-${Math.max(...lengths)} messages ` +
       `(6-10 user/assistant messages plus tool calls and results), ${WORKERS} workers, latency 50-500 ms per request`,
@@ -373,16 +408,36 @@ try {
       } |`,
     );
   }
-  const total = synth.latencies.reduce((a, b) => a + b, 0) / 1000;
+  const total = synth.latencyMs / 1000;
   console.log(
-    `sum of request latencies ${
-      total.toFixed(1)
-    } s; ${WORKERS} workers can serve them in no less than ${(total / WORKERS).toFixed(2)} s`,
+    `sum of request latencies ${total.toFixed(1)} s (lock-step: ${
+      (lock.latencyMs / 1000).toFixed(1)
+    } s); ${WORKERS} workers can serve them in no less than ${(total / WORKERS).toFixed(2)} s`,
   );
   console.log(`speed-up: **${(lock.seconds / synth.seconds).toFixed(2)}x** (target >= 1.3x)`);
-  if (lock.messages !== synth.messages) {
-    console.log(`warning: message counts differ (${lock.messages} vs ${synth.messages})`);
+  if (lock.messages !== synth.messages || lock.requests !== synth.requests) {
+    console.log(
+      `warning: counts differ (messages ${lock.messages} vs ${synth.messages}, requests ${lock.requests} vs ${synth.requests})`,
+    );
   }
+  console.log("");
+}
+
+try {
+  const server = await startConversationServer();
+  try {
+    const file = join(dir, "bench.yaml");
+    writeFileSync(file, CONFIG(CONVERSATIONS, server.url));
+    await compare(
+      file,
+      overHttp(server.stats),
+      "REMOTE engine over HTTP to a local OpenAI-compatible server (synth serve's, own process)",
+    );
+    await compare(file, inProcess(), "in-process engine (no HTTP)");
+  } finally {
+    server.proc.kill();
+  }
+  if (process.argv.includes("--no-llama")) process.exit(0);
   console.log("");
   console.log(
     `llama.cpp, tiny model, library_tool_use_synth.yaml, ${LLAMA_CONVERSATIONS} conversations, 1 thread, max_new_tokens 48`,

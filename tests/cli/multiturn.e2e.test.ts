@@ -6,11 +6,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { checkConversation } from "../helpers/conversationShape.ts";
 import { tinyGgufPath } from "../helpers/tinyModel.ts";
-import { ROOT, runInProcess } from "./helpers.ts";
+import { runInProcess } from "./helpers.ts";
+import { CORPUS, MULTITURN_CASES as CASES } from "./multiturnCases.ts";
 
-const CORPUS = resolve(ROOT, "..", "shared", "reference", "oumi-configs");
 const dir = mkdtempSync(join(tmpdir(), "synth-mt-e2e-"));
 let model = "";
 beforeAll(async () => {
@@ -35,106 +36,6 @@ function local(extra: string[] = []) {
     ...extra,
   ];
 }
-
-interface Message {
-  role: string;
-  content?: string | null;
-  tool_calls?: { id: string; type: string; function: { name: string; arguments: string } }[];
-  tool_call_id?: string;
-}
-
-/** Checks a conversation's shape: optional system first, user/assistant turns, tool pairs. */
-function checkConversation(
-  conversation: { messages: Message[]; tools?: { function: { name: string } }[] },
-  options: { system: boolean; tools: string[] },
-) {
-  const messages = [...conversation.messages];
-  if (options.system) expect(messages.shift()!.role).toBe("system");
-  let expectUser = true;
-  let pendingCalls: string[] = [];
-  for (const m of messages) {
-    if (m.role === "tool") {
-      expect(pendingCalls.shift()).toBe(m.tool_call_id!);
-      continue;
-    }
-    expect(pendingCalls).toEqual([]);
-    if (m.role === "assistant" && m.tool_calls) {
-      expect(expectUser).toBe(false);
-      pendingCalls = m.tool_calls.map((c) => c.id);
-      for (const c of m.tool_calls) expect(options.tools).toContain(c.function.name);
-      continue;
-    }
-    expect(m.role).toBe(expectUser ? "user" : "assistant");
-    expect(typeof m.content).toBe("string");
-    expect(m.content!.trim()).not.toBe("");
-    expectUser = !expectUser;
-  }
-  expect(expectUser).toBe(true); // ends on an assistant message
-  if (options.tools.length > 0) {
-    expect(conversation.tools!.map((t) => t.function.name)).toEqual(options.tools);
-  } else expect(conversation.tools).toBeUndefined();
-}
-
-const CASES: {
-  name: string;
-  file: string;
-  id?: string;
-  system?: boolean;
-  tools?: string[];
-  keys: string[];
-}[] = [
-  {
-    name: "conversation_synth.yaml",
-    file: join(CORPUS, "conversation_synth.yaml"),
-    keys: ["conversation"],
-  },
-  {
-    name: "multiturn_conversation_synth.yaml",
-    file: join(CORPUS, "multiturn_conversation_synth.yaml"),
-    id: "support_conversation",
-    system: true,
-    keys: ["support_conversation", "support_conversation_plan"],
-  },
-  {
-    name: "library_tool_use_synth.yaml",
-    file: join(CORPUS, "library_tool_use_synth.yaml"),
-    id: "library_dialog",
-    system: true,
-    tools: ["list_book_catalog", "lookup_book_status"],
-    keys: ["user_persona", "library_dialog", "library_dialog_plan"],
-  },
-  {
-    name: "mcp_docs_lookup_synth.yaml",
-    file: join(CORPUS, "mcp_docs_lookup_synth.yaml"),
-    id: "docs_lookup_conversation",
-    system: true,
-    tools: ["resolve_library_id", "query_docs", "search_examples"],
-    keys: ["docs_lookup_conversation", "docs_lookup_conversation_plan"],
-  },
-  {
-    name: "ehr_database_synth.yaml (configs/)",
-    file: join(ROOT, "configs", "ehr_database_agent", "ehr_database_synth.yaml"),
-    id: "ehr_dialog",
-    system: true,
-    tools: ["list_patients", "lookup_patient", "update_meds"],
-    keys: [],
-  },
-  {
-    name: "ehr_stateful_synth.yaml (configs/)",
-    file: join(ROOT, "configs", "ehr_stateful_agent", "ehr_stateful_synth.yaml"),
-    id: "ehr_conversation",
-    system: true,
-    tools: [
-      "list_patients",
-      "get_patient",
-      "record_vitals",
-      "add_diagnosis",
-      "prescribe_medication",
-      "update_allergies",
-    ],
-    keys: [],
-  },
-];
 
 describe("multi-turn and tool-use configs run end to end on llama.cpp", () => {
   for (const c of CASES) {
