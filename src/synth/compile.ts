@@ -24,7 +24,7 @@ import { checkTools, prepareTools } from "./multiturn/prepareTools.ts";
 import type { MultiTurnStep, ToolRuntime } from "./multiturn/step.ts";
 import { compilePassthrough } from "./passthrough.ts";
 import { compileResultWriter, type PostprocessingParams } from "./postprocess.ts";
-import type { Program, RecordStep } from "./program.ts";
+import type { Program, RecordStep, SingleRequestStep } from "./program.ts";
 import {
   type CompiledTransform,
   compileTransform,
@@ -303,16 +303,23 @@ function generatedStep(
     }
     return out;
   };
+  const single: SingleRequestStep = {
+    request(record) {
+      const request: GenerateRequest = { messages: render(record, TRUSTED) };
+      if (generation) request.generation = generation;
+      return request;
+    },
+    store(record, reply) {
+      store(record, typeof reply.message.content === "string" ? reply.message.content : "");
+    },
+  };
   return {
     id,
     messages,
     render,
-    run(record, generate) {
-      const request: GenerateRequest = { messages: render(record, TRUSTED) };
-      if (generation) request.generation = generation;
-      return generate(request).then((reply) => {
-        store(record, typeof reply.message.content === "string" ? reply.message.content : "");
-      });
+    single,
+    async run(record, generate) {
+      single.store(record, await generate(single.request(record)));
     },
   };
 }

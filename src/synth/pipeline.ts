@@ -12,7 +12,7 @@ import { type RetryPolicy, withRetries } from "../engines/retry.ts";
 import { EngineError } from "../errors.ts";
 import { failureReason, type RecordFailure, toRecordFailure } from "./failure.ts";
 import { PriorityGate } from "./priorityGate.ts";
-import { type GenerateHints, type Program, RecordFiltered } from "./program.ts";
+import { type GenerateHints, type Program, RecordFiltered, type StepContext } from "./program.ts";
 import { addUsage, type RunStats } from "./stats.ts";
 
 /** Where finished records go. `put` is called once per plan index, in any order. */
@@ -154,14 +154,33 @@ export async function runPipeline(program: Program, options: PipelineOptions): P
   const steps = program.steps;
   const processRecord = async (index: number) => {
     let stage: string | undefined;
+    let context: StepContext | undefined;
     try {
       const record = program.record(index);
       if (steps.length > 0) {
-        const generateForRecord = (request: GenerateRequest, hints?: GenerateHints) =>
-          generate(index, stage!, request, hints);
+        let generateForRecord:
+          | ((r: GenerateRequest, h?: GenerateHints) => Promise<GenerateResult>)
+          | undefined;
         for (let s = 0; s < steps.length; s++) {
-          stage = steps[s].id;
-          await steps[s].run(record, generateForRecord, { index });
+          const step = steps[s];
+          stage = step.id;
+          const single = gate ? undefined : step.single;
+          if (single) {
+            // One request: await the engine here (the common case; no promise layers).
+            const request = single.request(record);
+            request.signal = stopSignal;
+            let result: GenerateResult;
+            try {
+              result = await engine!.generate(request);
+            } catch (first) {
+              result = await retryAfterFirstFailure(first, index, stage, request);
+            }
+            addUsage(stats, stage, result.usage);
+            single.store(record, result);
+          } else {
+            generateForRecord ??= (request, hints) => generate(index, stage!, request, hints);
+            await step.run(record, generateForRecord, context ??= { index });
+          }
           if (stopError !== undefined) return;
         }
         stage = undefined;

@@ -35,6 +35,20 @@ export interface RecordStep {
    * @throws {RecordFiltered} when the record is to be dropped without being a failure (§10.8).
    */
   run(record: Record<string, unknown>, generate: Generate, context: StepContext): Promise<void>;
+  /**
+   * Set by steps that make exactly one request and only store its reply (generated attributes,
+   * §9): the pipeline then awaits the engine itself, with no promise layers in between. Must be
+   * equivalent to `run`.
+   */
+  readonly single?: SingleRequestStep;
+}
+
+/** The two halves of a one-request step (see {@link RecordStep.single}). */
+export interface SingleRequestStep {
+  /** The request for `record`. @throws {TemplateError} */
+  request(record: Readonly<Record<string, unknown>>): GenerateRequest;
+  /** Stores the reply's keys in `record` (mutating it). */
+  store(record: Record<string, unknown>, result: GenerateResult): void;
 }
 
 /**
