@@ -34,8 +34,6 @@ const enum Tag {
   Other = 6,
 }
 
-const encoder = new TextEncoder();
-
 /** `String.prototype.isWellFormed` (ES2024; Bun has it, the ES2023 lib types do not). */
 type WellFormed = { isWellFormed(): boolean };
 
@@ -43,29 +41,27 @@ type WellFormed = { isWellFormed(): boolean };
 class ByteHeap {
   private blocks: Buffer[] = [];
   private used = 0;
+  /** Byte length of the string {@link put} stored last. */
+  bytes = 0;
 
-  /** Stores `text`; returns its position and byte length, or `undefined` when not UTF-8-safe. */
-  put(text: string): { position: number; bytes: number } | undefined {
+  /**
+   * Stores `text`; returns its position (its byte length is then in {@link bytes}), or -1 when
+   * it is not UTF-8-safe (a lone surrogate would come back as U+FFFD).
+   */
+  put(text: string): number {
     let block = this.blocks[this.blocks.length - 1];
-    if (block && block.length - this.used >= text.length) {
-      const { read, written } = encoder.encodeInto(text, block.subarray(this.used));
-      if (read === text.length) return this.commit(text, written);
+    // A UTF-16 unit takes at most 3 UTF-8 bytes; `Buffer.write` allocates nothing per call.
+    if (!block || block.length - this.used < text.length * 3) {
+      block = Buffer.allocUnsafeSlow(Math.max(BLOCK_BYTES, text.length * 3));
+      this.blocks.push(block);
+      this.used = 0;
     }
-    // Does not fit (or not known to): a fresh block, big enough for the worst case.
-    block = Buffer.allocUnsafeSlow(Math.max(BLOCK_BYTES, text.length * 3));
-    this.blocks.push(block);
-    this.used = 0;
-    return this.commit(text, encoder.encodeInto(text, block).written);
-  }
-
-  private commit(text: string, written: number) {
-    // Non-ASCII text with a lone surrogate would come back as U+FFFD: keep it as a JS value.
-    if (written !== text.length && !(text as unknown as WellFormed).isWellFormed()) {
-      return undefined;
-    }
+    const written = block.write(text, this.used, "utf8");
+    if (written !== text.length && !(text as unknown as WellFormed).isWellFormed()) return -1;
     const position = (this.blocks.length - 1) * BLOCK_SPAN + this.used;
     this.used += written;
-    return { position, bytes: written };
+    this.bytes = written;
+    return position;
   }
 
   get(position: number, bytes: number): string {
@@ -109,11 +105,11 @@ class Column {
   set(row: number, value: unknown, heap: ByteHeap): void {
     switch (typeof value) {
       case "string": {
-        const at = heap.put(value);
-        if (!at) break;
+        const position = heap.put(value);
+        if (position < 0) break;
         this.tags[row] = Tag.String;
-        this.numbers[row] = at.position;
-        this.sized()[row] = at.bytes;
+        this.numbers[row] = position;
+        this.sized()[row] = heap.bytes;
         return;
       }
       case "number":
