@@ -64,6 +64,21 @@ class ByteHeap {
     return position;
   }
 
+  /** Stores UTF-8 `bytes` as they are (see {@link put}). */
+  putBytes(bytes: Uint8Array): number {
+    let block = this.blocks[this.blocks.length - 1];
+    if (!block || block.length - this.used < bytes.length) {
+      block = Buffer.allocUnsafeSlow(Math.max(BLOCK_BYTES, bytes.length));
+      this.blocks.push(block);
+      this.used = 0;
+    }
+    block.set(bytes, this.used);
+    const position = (this.blocks.length - 1) * BLOCK_SPAN + this.used;
+    this.used += bytes.length;
+    this.bytes = bytes.length;
+    return position;
+  }
+
   get(position: number, bytes: number): string {
     const block = this.blocks[Math.floor(position / BLOCK_SPAN)];
     const start = position % BLOCK_SPAN;
@@ -128,6 +143,12 @@ class Column {
     this.tags[row] = Tag.Other;
     this.sized()[row] = this.others.length;
     this.others.push(value);
+  }
+
+  setUtf8(row: number, bytes: Uint8Array, heap: ByteHeap): void {
+    this.tags[row] = Tag.String;
+    this.numbers[row] = heap.putBytes(bytes);
+    this.sized()[row] = heap.bytes;
   }
 
   get(row: number, heap: ByteHeap): unknown {
@@ -228,6 +249,16 @@ export class RowTable {
     const col = this.cols[column];
     col.grow(this.capacity);
     col.set(row, value, this.heap);
+  }
+
+  /**
+   * Stores the string whose UTF-8 encoding is `bytes` as cell (`row`, `column`), copying the
+   * bytes (no JS string is made). `bytes` must be valid UTF-8; a leading BOM is kept.
+   */
+  setUtf8(row: number, column: number, bytes: Uint8Array): void {
+    const col = this.cols[column];
+    col.grow(this.capacity);
+    col.setUtf8(row, bytes, this.heap);
   }
 
   /** Appends one row object as it is: its keys in its order, values unchanged. */

@@ -175,6 +175,28 @@ describe("Parquet", () => {
     );
   });
 
+  test("text columns: BOM, invalid UTF-8 bytes, nulls, unicode read as hyparquet decodes them", async () => {
+    const bytes = (...b: number[]) => new Uint8Array(b);
+    const buffer = parquetWriteBuffer({
+      columnData: [
+        { name: "s", data: ["\ufeffbom", "日本 😀", null, "", "plain"], type: "STRING" },
+        {
+          name: "raw",
+          data: [bytes(0xff, 0x41), bytes(0xef, 0xbb, 0xbf, 0x42), null, bytes(), bytes(0x43)],
+          type: "BYTE_ARRAY",
+        },
+      ],
+    });
+    const file = put(join(dir, "text.parquet"), new Uint8Array(buffer));
+    const { parquetReadObjects } = await import("hyparquet");
+    const expected = (await parquetReadObjects({ file: buffer })).map((row) => ({
+      s: row.s ?? null,
+      raw: row.raw ?? null,
+    }));
+    expect(expected[0]).toEqual({ s: "bom", raw: "\ufffdA" });
+    expect((await readDatasetFile(file)).toArray()).toEqual(expected);
+  });
+
   test("a truncated file is refused with the file name", async () => {
     const buffer = new Uint8Array(
       parquetWriteBuffer({ columnData: [{ name: "a", data: [1, 2, 3], type: "INT32" }] }),

@@ -7,12 +7,21 @@
  *
  * @module
  */
+import { isUtf8 } from "node:buffer";
 import { open } from "node:fs/promises";
 import type { AsyncBuffer } from "hyparquet";
 import { inputError, reasonOf } from "../errors.ts";
 import { collectAfter } from "../memory.ts";
 import { normalizeValue } from "../rows.ts";
 import { RowTable } from "../rowTable.ts";
+
+/**
+ * For top-level text columns: hyparquet hands over each value's bytes (a view into the page)
+ * instead of a decoded string, and valid UTF-8 is copied straight into the table's byte heap.
+ */
+const KEEP_BYTES = { stringFromBytes: (bytes: Uint8Array) => bytes as unknown as string };
+
+const utf8 = new TextDecoder();
 
 /** Decoded column-chunk bytes between collections (smaller than the line readers' 32 MiB). */
 const PARQUET_COLLECT_EVERY_BYTES = 8 * 1024 * 1024;
@@ -65,7 +74,14 @@ export async function readParquet(
         error,
       );
     }
-    const names = parquetSchema(metadata).children.map((c) => c.element.name);
+    const schema = parquetSchema(metadata).children;
+    const names = schema.map((c) => c.element.name);
+    // Top-level BYTE_ARRAY leaves whose values become strings (not JSON, UUID, ... columns).
+    const textual = schema.map(({ children, element }) =>
+      children.length === 0 && element.type === "BYTE_ARRAY" &&
+      (element.converted_type === undefined || element.converted_type === "UTF8") &&
+      (element.logical_type === undefined || element.logical_type.type === "STRING")
+    );
     const columns = names.map((name) => into.column(name));
     into.reserve(into.length + Number(metadata.num_rows));
     const consumed = collectAfter(PARQUET_COLLECT_EVERY_BYTES);
@@ -85,13 +101,19 @@ export async function readParquet(
             columns: [names[c]],
             rowStart: start,
             rowEnd: start + count,
+            parsers: textual[c] ? KEEP_BYTES : undefined,
             onChunk(chunk) {
               const data = chunk.columnData as ArrayLike<unknown>;
               const from = chunk.rowStart - start;
               for (let i = 0; i < data.length; i++) {
-                if (from + i >= 0 && from + i < count) {
-                  into.set(first + from + i, columns[c], normalizeValue(data[i]));
-                }
+                if (from + i < 0 || from + i >= count) continue;
+                const value = data[i];
+                if (value instanceof Uint8Array) {
+                  // As hyparquet's own decoding: a leading BOM dropped, bad bytes as U+FFFD.
+                  if (isUtf8(value) && !startsWithBom(value)) {
+                    into.setUtf8(first + from + i, columns[c], value);
+                  } else into.set(first + from + i, columns[c], utf8.decode(value));
+                } else into.set(first + from + i, columns[c], normalizeValue(value));
               }
             },
           });
@@ -127,4 +149,8 @@ function chunkBytes(
     }
   }
   return total;
+}
+
+function startsWithBom(bytes: Uint8Array): boolean {
+  return bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
 }
