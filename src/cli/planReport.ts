@@ -12,6 +12,7 @@ import type { LoadedConfig } from "../config/load.ts";
 import type { EngineChoice } from "../engines/registry.ts";
 import type { SourceReport } from "../inputs/sources.ts";
 import type { CompiledSynthesis } from "../synth/compile.ts";
+import { firstRowKeys } from "../plan/rowList.ts";
 import { previewCell } from "./summary.ts";
 
 const pct = (x: number) => `${(100 * x).toFixed(x * 100 % 1 === 0 ? 0 : 1)}%`;
@@ -56,7 +57,7 @@ export function renderPlan(
       const mode = (s.num_shots ?? 0) > 1
         ? `${s.num_shots} shots per record under {${s.id}[i].field}`
         : "round-robin";
-      const keys = Object.keys(s.rows[0] ?? {}).join(", ");
+      const keys = firstRowKeys(s.rows).join(", ");
       out.push(
         `  ${s.kind}${s.path ? ` ${s.path}` : ""}${
           s.id ? ` (id ${s.id})` : ""

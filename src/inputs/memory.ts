@@ -1,6 +1,6 @@
 /**
- * Peak memory while reading big datasets: the readers build every row up front (§5: sources are
- * read fully), and a runtime that collects lazily lets the garbage of parsing (chunks, lines,
+ * Peak memory while reading big datasets: the readers store every row up front (§5: sources are
+ * read fully; in a `RowTable`), and a runtime that collects lazily lets the garbage of parsing (chunks, lines,
  * pages) pile up to several times the live rows. Readers call {@link collectAfter} as they go so
  * a collection runs after every `everyBytes` of input; the peak then stays near the rows' own
  * size (measured in `scripts/bench/readRows.ts`). A no-op where the runtime offers no hook.

@@ -1,6 +1,7 @@
 /**
- * Row normalisation shared by every dataset reader (§5.2): rows are plain objects in column
- * order whose keys can be anything a data file holds (`__proto__` and `constructor` become
+ * Row normalisation shared by every dataset reader (§5.2): rows (stored by column in a
+ * `RowTable`, built on access) are plain objects in column order whose keys can be anything a
+ * data file holds (`__proto__` and `constructor` become
  * ordinary fields, never prototypes), and whose values are JSON-like: strings, numbers,
  * booleans, null, lists and maps. 64-bit integers that do not fit a double stay exact as
  * `bigint` (the output writer and the templates print their digits); dates become ISO-8601

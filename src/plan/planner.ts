@@ -10,8 +10,8 @@
  * <= 1) spreads row `i mod rows` into the record; a dynamic source (`num_shots > 1`) stores
  * `min(num_shots, rows)` distinct rows in random order, as a list under the source id.
  *
- * Records share source row objects (dynamic lists hold the rows themselves): treat them as
- * read-only. Keys that look like array indices (`"0"`, `"12"`) are ordered first by
+ * Records share source row objects of plain-array sources (dynamic lists hold the rows
+ * themselves): treat them as read-only. Table sources (datasets) give fresh rows per record. Keys that look like array indices (`"0"`, `"12"`) are ordered first by
  * JavaScript objects, unlike Python dicts.
  *
  * @module
@@ -19,6 +19,7 @@
 
 import { ConfigError, InputError } from "../errors.ts";
 import { Rng } from "./rng.ts";
+import { rowAt, type RowList } from "./rowList.ts";
 import { setKey } from "./setKey.ts";
 import {
   type AttributeCombinationSpec,
@@ -27,13 +28,14 @@ import {
   type SampledAttributeSpec,
 } from "./sampling.ts";
 
-/** An input source already read into rows (examples now; datasets and documents later). */
+/** An input source already read into rows (examples, datasets, documents). */
 export interface PlannerSource {
   kind: "examples" | "dataset" | "documents";
   /** Key for dynamic sampling; required when `num_shots > 1`. */
   id?: string | null;
   num_shots?: number | null;
-  rows: readonly Readonly<Record<string, unknown>>[];
+  /** Plain rows, or a table that builds each row on access (datasets). */
+  rows: RowList;
   /** Dataset path or glob, for messages. */
   path?: string;
 }
@@ -102,9 +104,9 @@ export function planRecords(options: PlanOptions): RecordPlan {
       const rows = source.rows;
       if ((source.num_shots ?? 0) > 1) {
         const picks = rng.fork(s).sample(rows.length, source.num_shots!);
-        setKey(out, source.id!, picks.map((p) => rows[p]));
+        setKey(out, source.id!, picks.map((p) => rowAt(rows, p)));
       } else {
-        const row = rows[i % rows.length];
+        const row = rowAt(rows, i % rows.length);
         for (const key of Object.keys(row)) setKey(out, key, row[key]);
       }
     }

@@ -12,6 +12,7 @@ import { ConfigError, type ConfigIssue } from "../errors.ts";
 import { exampleSources, type ExampleSourceSpec } from "../inputs/examples.ts";
 import { type PlannerSource, planRecords, type RecordPlan } from "../plan/planner.ts";
 import { Rng } from "../plan/rng.ts";
+import { firstRowKeys } from "../plan/rowList.ts";
 import type { AttributeCombinationSpec, SampledAttributeSpec } from "../plan/sampling.ts";
 import {
   createFormatter,
@@ -145,7 +146,7 @@ export function compileSynthesis(
   const known = new Set<string>();
   for (const source of sources) {
     if ((source.num_shots ?? 0) > 1 && source.id) known.add(source.id);
-    else for (const key of Object.keys(source.rows[0] ?? {})) known.add(key);
+    else for (const key of firstRowKeys(source.rows)) known.add(key);
   }
   for (const attr of params.sampled_attributes ?? []) known.add(attr.id);
 

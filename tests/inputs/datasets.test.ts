@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { readDatasetFile, readDatasetSource, storageOf } from "../../src/inputs/datasets/source.ts";
 import { InputError } from "../../src/errors.ts";
+import { allRows } from "../../src/plan/rowList.ts";
 import { makeXlsx, put } from "./fixtures.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "synth-datasets-"));
@@ -31,7 +32,7 @@ describe("JSONL and JSON", () => {
       join(dir, "a.jsonl"),
       '{"id": 1, "big": 12345678901234567890, "f": 1.5, "ok": true, "n": null, "t": "日本 😀", "nested": {"k": [1, 2]}}\n\n{"id": 2, "big": 3, "f": 2.0, "ok": false, "n": null, "t": "x", "nested": {}}\n',
     );
-    const rows = await readDatasetFile(file);
+    const rows = (await readDatasetFile(file)).toArray();
     expect(rows).toHaveLength(2);
     expect(rows[0]).toEqual({
       id: 1,
@@ -50,7 +51,7 @@ describe("JSONL and JSON", () => {
       join(dir, "proto.jsonl"),
       '{"__proto__": {"polluted": 1}, "constructor": {"prototype": {"x": 1}}, "a": 1}\n',
     );
-    const [row] = await readDatasetFile(file);
+    const [row] = (await readDatasetFile(file)).toArray();
     expect(Object.getPrototypeOf(row)).toBe(Object.prototype);
     expect(Object.keys(row)).toEqual(["__proto__", "constructor", "a"]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -58,7 +59,7 @@ describe("JSONL and JSON", () => {
       { path: "proto.jsonl", attribute_map: JSON.parse('{"__proto__": "p", "a": "constructor"}') },
       where,
     );
-    const projected = source.source.rows[0];
+    const projected = allRows(source.source.rows)[0];
     expect(Object.getPrototypeOf(projected)).toBe(Object.prototype);
     expect(projected.p).toEqual({ polluted: 1 });
     expect(Object.getOwnPropertyDescriptor(projected, "constructor")?.value).toBe(1);
@@ -77,7 +78,7 @@ describe("JSONL and JSON", () => {
       })),
     );
     for (const name of ["proto.csv", "proto.xlsx", "proto.parquet"]) {
-      const [row] = await readDatasetFile(join(dir, name));
+      const [row] = (await readDatasetFile(join(dir, name))).toArray();
       expect(Object.getPrototypeOf(row)).toBe(Object.prototype);
       expect(Object.keys(row)).toEqual(["__proto__", "constructor"]);
       expect(Object.getOwnPropertyDescriptor(row, "__proto__")?.value).toBe("x");
@@ -88,11 +89,11 @@ describe("JSONL and JSON", () => {
   test("a JSON array of rows and pandas' column orientation", async () => {
     put(join(dir, "rows.json"), '[{"a": 1, "b": "x"}, {"a": 2, "b": "y"}]');
     put(join(dir, "cols.json"), '{"a": {"0": 1, "1": 2}, "b": {"0": "x", "1": "y"}}');
-    expect(await readDatasetFile(join(dir, "rows.json"))).toEqual([{ a: 1, b: "x" }, {
+    expect((await readDatasetFile(join(dir, "rows.json"))).toArray()).toEqual([{ a: 1, b: "x" }, {
       a: 2,
       b: "y",
     }]);
-    expect(await readDatasetFile(join(dir, "cols.json"))).toEqual([{ a: 1, b: "x" }, {
+    expect((await readDatasetFile(join(dir, "cols.json"))).toArray()).toEqual([{ a: 1, b: "x" }, {
       a: 2,
       b: "y",
     }]);
@@ -116,7 +117,7 @@ describe("CSV and TSV", () => {
       join(dir, "q.csv"),
       '\uFEFFid,text,score,zip\n1,"He said ""hi""\nand left",0.5,01234\n2,ünï ✓,,00042\n3,"a,b",2,\n',
     );
-    const rows = await readDatasetFile(file);
+    const rows = (await readDatasetFile(file)).toArray();
     expect(rows).toEqual([
       { id: 1, text: 'He said "hi"\nand left', score: 0.5, zip: "01234" },
       { id: 2, text: "ünï ✓", score: "", zip: "00042" },
@@ -127,7 +128,11 @@ describe("CSV and TSV", () => {
 
   test("TSV with tabs; 64-bit integers stay exact; duplicate headers renamed like pandas", async () => {
     const file = put(join(dir, "t.tsv"), "a\ta\tbig\nx\ty\t9007199254740993\n");
-    expect(await readDatasetFile(file)).toEqual([{ a: "x", "a.1": "y", big: 9007199254740993n }]);
+    expect((await readDatasetFile(file)).toArray()).toEqual([{
+      a: "x",
+      "a.1": "y",
+      big: 9007199254740993n,
+    }]);
   });
 
   test("a row with too many cells names the row", async () => {
@@ -148,7 +153,7 @@ describe("Parquet", () => {
       ],
     });
     const file = put(join(dir, "n.parquet"), new Uint8Array(buffer));
-    expect(await readDatasetFile(file)).toEqual([
+    expect((await readDatasetFile(file)).toArray()).toEqual([
       { id: 1, tags: ["a", "b"], meta: { x: 1, y: "ü" }, text: "héllo\nworld" },
       { id: 9007199254740993n, tags: [], meta: { x: 2, y: "v" }, text: "日本" },
     ]);
@@ -165,9 +170,31 @@ describe("Parquet", () => {
       rowGroupSize: 3,
     });
     const file = put(join(dir, "groups.parquet"), new Uint8Array(buffer));
-    expect(await readDatasetFile(file)).toEqual(
+    expect((await readDatasetFile(file)).toArray()).toEqual(
       Array.from({ length: n }, (_, i) => ({ i, s: `row ${i}`, m: { k: [i, i + 1] } })),
     );
+  });
+
+  test("text columns: BOM, invalid UTF-8 bytes, nulls, unicode read as hyparquet decodes them", async () => {
+    const bytes = (...b: number[]) => new Uint8Array(b);
+    const buffer = parquetWriteBuffer({
+      columnData: [
+        { name: "s", data: ["\ufeffbom", "日本 😀", null, "", "plain"], type: "STRING" },
+        {
+          name: "raw",
+          data: [bytes(0xff, 0x41), bytes(0xef, 0xbb, 0xbf, 0x42), null, bytes(), bytes(0x43)],
+          type: "BYTE_ARRAY",
+        },
+      ],
+    });
+    const file = put(join(dir, "text.parquet"), new Uint8Array(buffer));
+    const { parquetReadObjects } = await import("hyparquet");
+    const expected = (await parquetReadObjects({ file: buffer })).map((row) => ({
+      s: row.s ?? null,
+      raw: row.raw ?? null,
+    }));
+    expect(expected[0]).toEqual({ s: "bom", raw: "\ufffdA" });
+    expect((await readDatasetFile(file)).toArray()).toEqual(expected);
   });
 
   test("a truncated file is refused with the file name", async () => {
@@ -191,7 +218,7 @@ describe("XLSX", () => {
       }),
     );
     const { source, report } = await readDatasetSource({ path: "book.xlsx" }, where);
-    expect(source.rows).toEqual([
+    expect(allRows(source.rows)).toEqual([
       { q: "¿qué?", n: 1, extra: "" },
       { q: "line\nbreak", n: 2.5, extra: "" },
       { q: "x", n: "", extra: true },
@@ -220,14 +247,14 @@ describe("paths, globs and attribute_map", () => {
     put(join(dir, "g", "a", "1.jsonl"), '{"v": 1}\n');
     put(join(dir, "g", "b", "2.jsonl"), '{"v": 2}\n');
     const { source, report } = await readDatasetSource({ path: "g/**/*.jsonl" }, where);
-    expect(source.rows.map((r) => r.v)).toEqual([1, 2, 3]);
+    expect(allRows(source.rows).map((r) => r.v)).toEqual([1, 2, 3]);
     expect(report.files.map((f) => f.slice(dir.length + 1))).toEqual([
       "g/a/1.jsonl",
       "g/b/2.jsonl",
       "g/b/deep/3.jsonl",
     ]);
     const flat = await readDatasetSource({ path: "g/b/*.jsonl" }, where);
-    expect(flat.source.rows).toEqual([{ v: 2 }]);
+    expect(allRows(flat.source.rows)).toEqual([{ v: 2 }]);
   });
 
   test("attribute_map keeps only mapped columns, renamed, values unchanged", async () => {
@@ -236,8 +263,8 @@ describe("paths, globs and attribute_map", () => {
       { path: "m.jsonl", attribute_map: { c: "new_c", a: "new_a" } },
       where,
     );
-    expect(source.rows).toEqual([{ new_c: 3, new_a: 1 }]);
-    expect(Object.keys(source.rows[0])).toEqual(["new_c", "new_a"]);
+    expect(allRows(source.rows)).toEqual([{ new_c: 3, new_a: 1 }]);
+    expect(Object.keys(allRows(source.rows)[0])).toEqual(["new_c", "new_a"]);
     const message = await inputError(
       readDatasetSource({ path: "m.jsonl", attribute_map: { missing: "x" } }, where),
     );
@@ -251,7 +278,7 @@ describe("paths, globs and attribute_map", () => {
       ...where,
       configDir: join(dir, "cfg"),
     });
-    expect(source.rows).toEqual([{ a: 1 }]);
+    expect(allRows(source.rows)).toEqual([{ a: 1 }]);
   });
 
   test("missing file, empty glob, empty dataset, unsupported suffix, oumi:", async () => {
@@ -300,14 +327,14 @@ describe("hf: datasets from the local Hugging Face cache", () => {
 
   test("split and revision select the files", async () => {
     const main = await readDatasetSource({ path: "hf:acme/qa", hf_split: "train" }, where);
-    expect(main.source.rows).toEqual([{ q: "main" }]);
+    expect(allRows(main.source.rows)).toEqual([{ q: "main" }]);
     const test2 = await readDatasetSource({ path: "hf:acme/qa", hf_split: "test" }, where);
-    expect(test2.source.rows).toEqual([{ q: "test" }]);
+    expect(allRows(test2.source.rows)).toEqual([{ q: "test" }]);
     const v1 = await readDatasetSource(
       { path: "hf:acme/qa", hf_split: "train", hf_revision: "v1" },
       where,
     );
-    expect(v1.source.rows).toEqual([{ q: "v1" }]);
+    expect(allRows(v1.source.rows)).toEqual([{ q: "v1" }]);
   });
 
   test("HF_HOME is honoured; a dataset not in the cache names the cache and the command", async () => {
@@ -315,7 +342,7 @@ describe("hf: datasets from the local Hugging Face cache", () => {
       { path: "hf:acme/qa", hf_split: "train" },
       { cwd: dir, env: { HF_HOME: dir } },
     );
-    expect(viaHome.source.rows).toEqual([{ q: "main" }]);
+    expect(allRows(viaHome.source.rows)).toEqual([{ q: "main" }]);
     const message = await inputError(
       readDatasetSource({ path: "hf:acme/missing", hf_split: "train" }, where),
     );

@@ -11,6 +11,7 @@ import { strToU8, zipSync } from "fflate";
 import { InputError } from "../../src/errors.ts";
 import { readDocument, readDocumentSource } from "../../src/inputs/documents/source.ts";
 import { checkZip } from "../../src/inputs/zip.ts";
+import { allRows } from "../../src/plan/rowList.ts";
 import { makeDocx, makePdf, para, put, table } from "./fixtures.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "synth-documents-"));
@@ -164,14 +165,14 @@ describe("text formats, globs and records", () => {
       },
       where,
     );
-    expect(source.rows.map((r) => r.part)).toEqual([
+    expect(allRows(source.rows).map((r) => r.part)).toEqual([
       "one two three four",
       " four five six seven",
       " seven eight nine ten",
       " ten",
     ]);
-    expect(Object.keys(source.rows[0])).toEqual(["part", "full"]);
-    expect(source.rows[0].full).toBe("one two three four five six seven eight nine ten");
+    expect(Object.keys(allRows(source.rows)[0])).toEqual(["part", "full"]);
+    expect(allRows(source.rows)[0].full).toBe("one two three four five six seven eight nine ten");
     expect(report.segments).toBe(4);
     expect(report.attributes).toEqual(["part", "full"]);
   });

@@ -2,6 +2,7 @@ import { expect, test } from "bun:test";
 import { ConfigError } from "../../src/errors.ts";
 import { exampleSources } from "../../src/inputs/examples.ts";
 import { planRecords } from "../../src/plan/planner.ts";
+import { rowAt } from "../../src/plan/rowList.ts";
 
 test("absent or empty input gives no sources", () => {
   expect(exampleSources(undefined)).toEqual([]);
@@ -13,7 +14,7 @@ test("rows are kept as given, with id and num_shots", () => {
   const rows = [{ q: "A", n: 1 }, { n: 2, q: "B" }];
   const [source] = exampleSources([{ examples: rows, id: "ex", num_shots: 2 }]);
   expect(source).toEqual({ kind: "examples", id: "ex", num_shots: 2, rows });
-  expect(source.rows[0]).toBe(rows[0]);
+  expect(rowAt(source.rows, 0)).toBe(rows[0]);
   const [plain] = exampleSources([{ examples: [{ q: 1 }] }]);
   expect(plain).toEqual({
     kind: "examples",

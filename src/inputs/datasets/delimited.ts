@@ -14,24 +14,32 @@ import { createReadStream } from "node:fs";
 import { isAscii } from "node:buffer";
 import { Readable } from "node:stream";
 import Papa from "papaparse";
-import { setKey } from "../../plan/setKey.ts";
 import { inputError } from "../errors.ts";
 import { collectAfter } from "../memory.ts";
-import { type Row, uniqueColumns } from "../rows.ts";
+import { uniqueColumns } from "../rows.ts";
+import { RowTable } from "../rowTable.ts";
 
 const INT = /^[-+]?(0|[1-9]\d*)$/;
 const FLOAT = /^[-+]?((0|[1-9]\d*)(\.\d*)?|\.\d+)([eE][-+]?\d+)?$|^[-+]?(inf|infinity)$/i;
 
 /**
- * Reads a delimited file. `delimiter` is `","` or `"\t"`.
+ * Reads a delimited file into `into` (a new table when absent). `delimiter` is `","` or `"\t"`.
+ * Column types are inferred over this file's rows alone.
  *
  * @throws {InputError} a row with too many cells or an unclosed quote, naming the row (1-based,
  *   the header is row 1), or an empty file.
  */
-export function readDelimited(file: string, label: string, delimiter: string): Promise<Row[]> {
+export function readDelimited(
+  file: string,
+  label: string,
+  delimiter: string,
+  into = new RowTable(),
+): Promise<RowTable> {
   return new Promise((resolvePromise, reject) => {
     let header: string[] | undefined;
-    const rows: Row[] = [];
+    let columns: number[] = [];
+    let kinds: ColumnKind[] = [];
+    const first = into.length;
     let rowNo = 0;
     let failed = false;
     const stream = Readable.from(narrowText(file, collectAfter()), { objectMode: true });
@@ -58,6 +66,8 @@ export function readDelimited(file: string, label: string, delimiter: string): P
         const cells = result.data as string[];
         if (!header) {
           header = uniqueColumns(cells.map((c, i) => (i === 0 ? c.replace(/^\uFEFF/, "") : c)));
+          columns = header.map((name) => into.column(name));
+          kinds = header.map(() => ({ ints: true, floats: true, any: false }));
           return;
         }
         if (cells.length > header.length) {
@@ -71,9 +81,12 @@ export function readDelimited(file: string, label: string, delimiter: string): P
           parser.abort();
           return;
         }
-        const row: Row = {};
-        for (let c = 0; c < header.length; c++) setKey(row, header[c], cells[c] ?? "");
-        rows.push(row);
+        const row = into.addRows(1, columns);
+        for (let c = 0; c < header.length; c++) {
+          const cell = cells[c] ?? "";
+          into.set(row, columns[c], cell);
+          if (cell !== "" && kinds[c].floats) observe(kinds[c], cell);
+        }
       },
       complete() {
         if (failed) return;
@@ -81,8 +94,18 @@ export function readDelimited(file: string, label: string, delimiter: string): P
           fail(inputError("dataset", label, "the file is empty (no header row)"));
           return;
         }
-        inferColumnTypes(rows, header);
-        resolvePromise(rows);
+        for (let c = 0; c < header.length; c++) {
+          const { ints, floats, any } = kinds[c];
+          if (!any || !floats) continue;
+          const convert = ints ? toInteger : toFloat;
+          into.mapColumn(
+            columns[c],
+            first,
+            into.length,
+            (cell) => cell === "" ? "" : convert(cell as string),
+          );
+        }
+        resolvePromise(into);
       },
       error(error) {
         fail(inputError("dataset", label, (error as Error).message));
@@ -129,26 +152,18 @@ async function* narrowText(
   if (rest) yield rest.toString("utf8");
 }
 
-/** Converts columns whose non-empty cells are all numbers (see the module doc), in place. */
-export function inferColumnTypes(rows: Row[], columns: readonly string[]): void {
-  for (const column of columns) {
-    let ints = true;
-    let floats = true;
-    let any = false;
-    for (let r = 0; r < rows.length && floats; r++) {
-      const cell = rows[r][column] as string;
-      if (cell === "") continue;
-      any = true;
-      if (ints && !INT.test(cell)) ints = false;
-      if (!ints && !FLOAT.test(cell)) floats = false;
-    }
-    if (!any || !floats) continue;
-    for (const row of rows) {
-      const cell = row[column] as string;
-      if (cell === "") continue;
-      setKey(row, column, ints ? toInteger(cell) : toFloat(cell));
-    }
-  }
+/** What a column's non-empty cells so far allow it to become (see the module doc). */
+interface ColumnKind {
+  ints: boolean;
+  floats: boolean;
+  any: boolean;
+}
+
+/** Narrows `kind` by one non-empty cell. */
+function observe(kind: ColumnKind, cell: string): void {
+  kind.any = true;
+  if (kind.ints && !INT.test(cell)) kind.ints = false;
+  if (!kind.ints && !FLOAT.test(cell)) kind.floats = false;
 }
 
 function toInteger(text: string): number | bigint {

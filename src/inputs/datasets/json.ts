@@ -10,14 +10,19 @@ import { setKey } from "../../plan/setKey.ts";
 import { isPlainMap } from "../../template/python.ts";
 import { inputError } from "../errors.ts";
 import type { Row } from "../rows.ts";
+import { RowTable } from "../rowTable.ts";
 import { parseJsonExact } from "./jsonParse.ts";
 
 /**
- * Reads a JSON dataset file.
+ * Reads a JSON dataset file into `into` (a new table when absent).
  *
  * @throws {InputError} invalid JSON (with line and column), or a document that is not a table.
  */
-export async function readJson(file: string, label: string): Promise<Row[]> {
+export async function readJson(
+  file: string,
+  label: string,
+  into = new RowTable(),
+): Promise<RowTable> {
   const text = await readFile(file, "utf8");
   let value: unknown;
   try {
@@ -25,16 +30,20 @@ export async function readJson(file: string, label: string): Promise<Row[]> {
   } catch (error) {
     throw inputError("dataset", label, `not valid JSON (${(error as Error).message})`);
   }
+  let rows: Row[];
   if (Array.isArray(value)) {
-    return value.map((row, i) => {
+    rows = value.map((row, i) => {
       if (!isPlainMap(row)) {
         throw inputError("dataset", label, `item ${i} of the top-level array is not an object`);
       }
       return row;
     });
+  } else if (isPlainMap(value)) rows = fromColumns(value, label);
+  else {
+    throw inputError("dataset", label, "expected an array of objects or a map of columns");
   }
-  if (isPlainMap(value)) return fromColumns(value, label);
-  throw inputError("dataset", label, "expected an array of objects or a map of columns");
+  for (const row of rows) into.appendObject(row);
+  return into;
 }
 
 function fromColumns(columns: Record<string, unknown>, label: string): Row[] {

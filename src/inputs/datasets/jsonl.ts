@@ -8,17 +8,21 @@ import { createReadStream } from "node:fs";
 import { isPlainMap } from "../../template/python.ts";
 import { inputError } from "../errors.ts";
 import { collectAfter } from "../memory.ts";
-import type { Row } from "../rows.ts";
+import { RowTable } from "../rowTable.ts";
 import { parseJsonExact } from "./jsonParse.ts";
 
 /**
- * Reads every row of a JSON Lines file. `label` is the path shown in messages.
+ * Reads every row of a JSON Lines file into `into` (a new table when absent), each row with its
+ * own keys in its own order. `label` is the path shown in messages.
  *
  * @throws {InputError} `Cannot read dataset "<label>": line 7 is not valid JSON (<reason>)`
  *   or `line 7 is not a JSON object`.
  */
-export async function readJsonl(file: string, label: string): Promise<Row[]> {
-  const rows: Row[] = [];
+export async function readJsonl(
+  file: string,
+  label: string,
+  into = new RowTable(),
+): Promise<RowTable> {
   let lineNo = 0;
   const take = (line: string) => {
     lineNo++;
@@ -37,7 +41,7 @@ export async function readJsonl(file: string, label: string): Promise<Row[]> {
     if (!isPlainMap(value)) {
       throw inputError("dataset", label, `line ${lineNo} is not a JSON object`);
     }
-    rows.push(value);
+    into.appendObject(value);
   };
   // Lines are cut from the bytes and decoded one by one: an ASCII line becomes a one-byte-per-
   // character string (and so do the values JSON.parse makes from it), where decoding whole
@@ -55,5 +59,5 @@ export async function readJsonl(file: string, label: string): Promise<Row[]> {
     rest = start < chunk.length ? chunk.subarray(start) : undefined;
   }
   if (rest) take(rest.toString("utf8"));
-  return rows;
+  return into;
 }

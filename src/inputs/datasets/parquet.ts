@@ -7,12 +7,21 @@
  *
  * @module
  */
+import { isUtf8 } from "node:buffer";
 import { open } from "node:fs/promises";
 import type { AsyncBuffer } from "hyparquet";
 import { inputError, reasonOf } from "../errors.ts";
 import { collectAfter } from "../memory.ts";
-import { setKey } from "../../plan/setKey.ts";
-import { normalizeValue, type Row } from "../rows.ts";
+import { normalizeValue } from "../rows.ts";
+import { RowTable } from "../rowTable.ts";
+
+/**
+ * For top-level text columns: hyparquet hands over each value's bytes (a view into the page)
+ * instead of a decoded string, and valid UTF-8 is copied straight into the table's byte heap.
+ */
+const KEEP_BYTES = { stringFromBytes: (bytes: Uint8Array) => bytes as unknown as string };
+
+const utf8 = new TextDecoder();
 
 /** Decoded column-chunk bytes between collections (smaller than the line readers' 32 MiB). */
 const PARQUET_COLLECT_EVERY_BYTES = 8 * 1024 * 1024;
@@ -39,12 +48,17 @@ async function fileBuffer(file: string): Promise<{ buffer: AsyncBuffer; close():
 }
 
 /**
- * Reads every row of a Parquet file.
+ * Reads every row of a Parquet file into `into` (a new table when absent), column chunk by
+ * column chunk: decoded values go straight into the table's column stores.
  *
  * @throws {InputError} a file that is not Parquet or is truncated (bad footer), or a column
  *   that cannot be decoded (naming the row group).
  */
-export async function readParquet(file: string, label: string): Promise<Row[]> {
+export async function readParquet(
+  file: string,
+  label: string,
+  into = new RowTable(),
+): Promise<RowTable> {
   const { parquetMetadataAsync, parquetRead, parquetSchema } = await import("hyparquet");
   const { compressors } = await import("hyparquet-compressors");
   const { buffer, close } = await fileBuffer(file);
@@ -60,41 +74,51 @@ export async function readParquet(file: string, label: string): Promise<Row[]> {
         error,
       );
     }
-    const columns = parquetSchema(metadata).children.map((c) => c.element.name);
-    const rows: Row[] = [];
+    const schema = parquetSchema(metadata).children;
+    const names = schema.map((c) => c.element.name);
+    // Top-level BYTE_ARRAY leaves whose values become strings (not JSON, UUID, ... columns).
+    const textual = schema.map(({ children, element }) =>
+      children.length === 0 && element.type === "BYTE_ARRAY" &&
+      (element.converted_type === undefined || element.converted_type === "UTF8") &&
+      (element.logical_type === undefined || element.logical_type.type === "STRING")
+    );
+    const columns = names.map((name) => into.column(name));
+    into.reserve(into.length + Number(metadata.num_rows));
     const consumed = collectAfter(PARQUET_COLLECT_EVERY_BYTES);
     let start = 0;
     for (let g = 0; g < metadata.row_groups.length; g++) {
       const count = Number(metadata.row_groups[g].num_rows);
       try {
-        // One column chunk at a time, so only its pages are decoded at once; the group's rows
-        // are filled column by column. A collection after every few MiB of decoded pages keeps
-        // the peak near the rows' own size (scripts/bench/readRows.ts).
-        const groupRows: Row[] = new Array(count);
-        for (let r = 0; r < count; r++) groupRows[r] = {};
+        // One column chunk at a time, so only its pages are decoded at once; its values go
+        // into the table and the decoded arrays become garbage. A collection after every few
+        // MiB of decoded pages keeps the peak near the table's size (scripts/bench/readRows.ts).
+        const first = into.addRows(count, columns);
         for (let c = 0; c < columns.length; c++) {
-          const values: unknown[] = new Array(count);
           await parquetRead({
             file: buffer,
             metadata,
             compressors,
-            columns: [columns[c]],
+            columns: [names[c]],
             rowStart: start,
             rowEnd: start + count,
+            parsers: textual[c] ? KEEP_BYTES : undefined,
             onChunk(chunk) {
               const data = chunk.columnData as ArrayLike<unknown>;
               const from = chunk.rowStart - start;
               for (let i = 0; i < data.length; i++) {
-                if (from + i >= 0 && from + i < count) values[from + i] = data[i];
+                if (from + i < 0 || from + i >= count) continue;
+                const value = data[i];
+                if (value instanceof Uint8Array) {
+                  // As hyparquet's own decoding: a leading BOM dropped, bad bytes as U+FFFD.
+                  if (isUtf8(value) && !startsWithBom(value)) {
+                    into.setUtf8(first + from + i, columns[c], value);
+                  } else into.set(first + from + i, columns[c], utf8.decode(value));
+                } else into.set(first + from + i, columns[c], normalizeValue(value));
               }
             },
           });
-          for (let r = 0; r < count; r++) {
-            setKey(groupRows[r], columns[c], normalizeValue(values[r]));
-          }
-          consumed(chunkBytes(metadata.row_groups[g].columns, columns[c]));
+          consumed(chunkBytes(metadata.row_groups[g].columns, names[c]));
         }
-        for (const row of groupRows) rows.push(row);
       } catch (error) {
         throw inputError(
           "dataset",
@@ -107,7 +131,7 @@ export async function readParquet(file: string, label: string): Promise<Row[]> {
       }
       start += count;
     }
-    return rows;
+    return into;
   } finally {
     await close();
   }
@@ -125,4 +149,8 @@ function chunkBytes(
     }
   }
   return total;
+}
+
+function startsWithBom(bytes: Uint8Array): boolean {
+  return bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
 }

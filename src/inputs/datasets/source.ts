@@ -7,7 +7,6 @@
  */
 import { InputError } from "../../errors.ts";
 import type { PlannerSource } from "../../plan/planner.ts";
-import { setKey } from "../../plan/setKey.ts";
 import { inputError } from "../errors.ts";
 import {
   datasetSplitFiles,
@@ -17,7 +16,7 @@ import {
   hubCacheDir,
 } from "../hfCache.ts";
 import { extensionOf, type PathBases, resolveInputFiles } from "../paths.ts";
-import type { Row } from "../rows.ts";
+import { RowTable } from "../rowTable.ts";
 import { readDelimited } from "./delimited.ts";
 import { readJson } from "./json.ts";
 import { readJsonl } from "./jsonl.ts";
@@ -48,12 +47,18 @@ export interface SourceReport {
   attributes: string[];
 }
 
+/**
+ * A dataset reader: appends the rows of `file` to `into` (a new table when absent) and returns
+ * the table. `label` is the path shown in messages. @throws {InputError} an unreadable file.
+ */
+export type DatasetReader = (file: string, label: string, into?: RowTable) => Promise<RowTable>;
+
 /** Local dataset extensions (§5.2). */
-export const DATASET_READERS: Record<string, (file: string, label: string) => Promise<Row[]>> = {
+export const DATASET_READERS: Record<string, DatasetReader> = {
   ".jsonl": readJsonl,
   ".json": readJson,
-  ".csv": (file, label) => readDelimited(file, label, ","),
-  ".tsv": (file, label) => readDelimited(file, label, "\t"),
+  ".csv": (file, label, into) => readDelimited(file, label, ",", into),
+  ".tsv": (file, label, into) => readDelimited(file, label, "\t", into),
   ".parquet": readParquet,
   ".xlsx": readXlsx,
 };
@@ -65,11 +70,14 @@ export function storageOf(path: string): "hf" | "oumi" | "local" {
   return prefix === "hf" ? "hf" : prefix === "oumi" ? "oumi" : "local";
 }
 
-/** Reads one file with the reader of its extension. @throws {InputError} "Invalid path: <file>". */
-export function readDatasetFile(file: string, label = file): Promise<Row[]> {
+/**
+ * Reads one file with the reader of its extension, into `into` (a new table when absent).
+ * @throws {InputError} "Invalid path: <file>", or the reader's errors.
+ */
+export function readDatasetFile(file: string, label = file, into?: RowTable): Promise<RowTable> {
   const reader = DATASET_READERS[extensionOf(file)];
   if (!reader) throw new InputError(`Invalid path: ${label}`);
-  return reader(file, label);
+  return reader(file, label, into);
 }
 
 /**
@@ -109,12 +117,10 @@ export async function readDatasetSource(
     }
     files = await resolveInputFiles(spec.path, where, "dataset");
   }
-  let rows: Row[] = [];
+  let rows = new RowTable();
   for (const file of files) {
     const label = files.length === 1 && storage === "local" ? spec.path : file;
-    const read = await readDatasetFile(file, label);
-    if (rows.length === 0) rows = read;
-    else for (const row of read) rows.push(row);
+    await readDatasetFile(file, label, rows);
   }
   if (spec.attribute_map) rows = project(rows, spec.attribute_map, files, spec.path);
   if (rows.length === 0) {
@@ -123,7 +129,7 @@ export async function readDatasetSource(
     );
   }
   const dynamic = (spec.num_shots ?? 0) > 1;
-  const attributes = dynamic && spec.id ? [spec.id] : Object.keys(rows[0]);
+  const attributes = dynamic && spec.id ? [spec.id] : Object.keys(rows.get(0));
   return {
     source: {
       kind: "dataset",
@@ -144,31 +150,26 @@ export async function readDatasetSource(
 
 /**
  * `attribute_map` (§5.2): keeps only the mapped columns, renamed, in map order; values are
- * unchanged. @throws {InputError} a mapped column missing from a row (naming the row).
+ * unchanged (the cells are shared with `rows`, not copied).
+ *
+ * @throws {InputError} a mapped column missing from a row (naming the row and its columns).
  */
 export function project(
-  rows: readonly Row[],
+  rows: RowTable,
   map: Readonly<Record<string, string>>,
   files: readonly string[],
   path: string,
-): Row[] {
-  const pairs = Object.entries(map);
-  return rows.map((row, r) => {
-    const out: Row = {};
-    for (const [from, to] of pairs) {
-      if (!Object.hasOwn(row, from)) {
-        throw inputError(
-          "dataset",
-          path,
-          `row ${r + 1}${
-            files.length > 1 ? ` (of the ${files.length} files together)` : ""
-          } has no column "${from}" named in attribute_map (columns: ${
-            Object.keys(row).join(", ")
-          })`,
-        );
-      }
-      setKey(out, to, row[from]);
-    }
-    return out;
-  });
+): RowTable {
+  const selected = rows.select(Object.entries(map));
+  if (selected instanceof RowTable) return selected;
+  const { missing, row } = selected;
+  throw inputError(
+    "dataset",
+    path,
+    `row ${row + 1}${
+      files.length > 1 ? ` (of the ${files.length} files together)` : ""
+    } has no column "${missing}" named in attribute_map (columns: ${
+      Object.keys(rows.get(row)).join(", ")
+    })`,
+  );
 }

@@ -11,6 +11,7 @@ import { readFile } from "node:fs/promises";
 import { setKey } from "../../plan/setKey.ts";
 import { inputError, reasonOf } from "../errors.ts";
 import { normalizeValue, type Row, uniqueColumns } from "../rows.ts";
+import { RowTable } from "../rowTable.ts";
 import { checkZip, ZipError } from "../zip.ts";
 
 /** Rows of one sheet with where they came from. */
@@ -20,12 +21,16 @@ export interface SheetRows {
 }
 
 /**
- * Reads all sheets of a workbook.
+ * Reads all sheets of a workbook into `into` (a new table when absent).
  *
  * @throws {InputError} not a zip archive / damaged / zip bomb ("corrupt XLSX"), or a workbook
  *   SheetJS cannot parse; messages name the sheet when one is at fault.
  */
-export async function readXlsx(file: string, label: string): Promise<Row[]> {
+export async function readXlsx(
+  file: string,
+  label: string,
+  into = new RowTable(),
+): Promise<RowTable> {
   const bytes = new Uint8Array(await readFile(file));
   try {
     checkZip(bytes);
@@ -71,13 +76,12 @@ export async function readXlsx(file: string, label: string): Promise<Row[]> {
     sheets.push({ sheet: name, rows });
   }
   // Union of columns in first-seen order; cells a sheet lacks are "".
-  const out: Row[] = [];
   for (const { rows } of sheets) {
     for (const row of rows) {
       const full: Row = {};
       for (const c of columns) setKey(full, c, Object.hasOwn(row, c) ? row[c] : "");
-      out.push(full);
+      into.appendObject(full);
     }
   }
-  return out;
+  return into;
 }
