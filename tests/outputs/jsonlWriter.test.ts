@@ -186,3 +186,20 @@ throw new Error("boom");
     expect(readFileSync(path, "utf8")).toBe('{"i": 0}\n{"i": 1}\n');
   });
 });
+
+describe("OrderedJsonlWriter crash safety", () => {
+  test("a process that exits right after a put still has every handed-over line", () => {
+    const path = freshPath();
+    const script = `
+      import { OrderedJsonlWriter } from ${
+      JSON.stringify(import.meta.dir + "/../../src/outputs/jsonlWriter.ts")
+    };
+      const w = await OrderedJsonlWriter.open(${JSON.stringify(path)}, { flushRecords: 2 });
+      for (let i = 0; i < 9; i++) w.put(i, { i, text: "x".repeat(1000) });
+      process.exit(3); // no close: the exit hook writes what is buffered
+    `;
+    const proc = Bun.spawnSync({ cmd: [process.execPath, "-e", script], stderr: "pipe" });
+    expect(proc.exitCode).toBe(3);
+    expect(lines(path).map((r) => (r as { i: number }).i)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+});
