@@ -18,8 +18,7 @@
 import { closeSync, fdatasync, fsyncSync, openSync, writeSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
-import { pyJsonDumps } from "./pyJson.ts";
-import { PyJsonLineEncoder } from "./pyJsonLine.ts";
+import { FinalLine, PyJsonLineEncoder } from "./pyJsonLine.ts";
 
 /** Options of {@link OrderedJsonlWriter.open}. */
 export interface OrderedJsonlWriterOptions {
@@ -29,8 +28,6 @@ export interface OrderedJsonlWriterOptions {
   flushIntervalMs?: number;
   /** Write as soon as this many in-order records are buffered. Default 256. */
   flushRecords?: number;
-  /** Write as soon as this many bytes are buffered. Default 1 MiB. */
-  flushChars?: number;
   /** `fsync` after every write, not only at close (slower; guards against power loss). Default false. */
   fsync?: boolean;
   /** One record to one line (no newline). Default: Python-compatible JSON (`pyJsonDumps`, encoded by {@link PyJsonLineEncoder}). */
@@ -62,13 +59,10 @@ export interface OrderedJsonlWriterSummary {
 export class OrderedJsonlWriter {
   /** Index of the next record to write. */
   private nextIndex: number;
-  /** Finished records behind a gap: their line text (see {@link LineText}), `null` when failed. */
-  private readonly waiting = new Map<number, LineText | null>();
-  /** In-order lines not yet written (compact JSON unless listed in `pendingFinal`). */
-  private pending: string[] = [];
-  /** Positions in `pending` whose text is already final (Python-style or custom). */
-  private pendingFinal = new Set<number>();
-  private pendingChars = 0;
+  /** Finished records behind a gap (see {@link Item}), `null` when failed. */
+  private readonly waiting = new Map<number, Item | null>();
+  /** In-order items not yet written. */
+  private pending: Item[] = [];
   /** Bytes written since the last background sync was started. */
   private unsyncedBytes = 0;
   /** The background `fdatasync` in flight, if any (see {@link syncInBackground}). */
@@ -79,8 +73,8 @@ export class OrderedJsonlWriter {
   private skippedCount = 0;
   private failure: unknown;
   private closed = false;
-  /** The text of a record's line (no newline). */
-  private readonly serialize: (record: Record<string, unknown>) => LineText;
+  /** What is kept of a record until its chunk is written. */
+  private readonly serialize: (record: Record<string, unknown>) => Item;
   private readonly exitHook = () => {
     try {
       this.writeBuffer();
@@ -98,10 +92,10 @@ export class OrderedJsonlWriter {
     this.nextIndex = options.firstIndex ?? 0;
     if (options.serialize) {
       const custom = options.serialize;
-      this.serialize = (record) => ({ final: custom(record) });
+      this.serialize = (record) => new FinalLine(custom(record));
     } else {
-      // Compact JSON now (cheap, native); Python's separators are added per flushed chunk.
-      this.serialize = (record) => this.lines.compact(record) ?? { final: pyJsonDumps(record) };
+      // The record itself: a whole chunk is serialised with one native call when written.
+      this.serialize = (record) => record;
     }
     process.on("exit", this.exitHook);
   }
@@ -137,13 +131,14 @@ export class OrderedJsonlWriter {
   }
 
   /**
-   * Hands over record `index` (`null`: it failed or was filtered out and gets no line). The record
-   * is serialised now; it is written once every earlier index has been put.
+   * Hands over record `index` (`null`: it failed or was filtered out and gets no line). It is
+   * written once every earlier index has been put, serialised together with the other records
+   * of its chunk then: the record must not be changed after `put` (with a custom `serialize`
+   * option, it is serialised now).
    *
    * @throws {RangeError} when `index` was already put, is below `firstIndex` or is not an integer.
-   * @throws {TypeError} when the record cannot be serialised; the index then stays open (put it
-   *   again, e.g. as `null`).
-   * @throws the error of an earlier failed write, and after {@link close}.
+   * @throws the error of an earlier failed write (including a record that could not be
+   *   serialised, a circular structure: the writer then stops), and after {@link close}.
    */
   put(index: number, record: Record<string, unknown> | null): void {
     if (this.closed) {
@@ -211,26 +206,14 @@ export class OrderedJsonlWriter {
     await this.close();
   }
 
-  private append(line: LineText | null): void {
+  private append(item: Item | null): void {
     this.nextIndex++;
-    if (line === null) {
+    if (item === null) {
       this.skippedCount++;
       return;
     }
-    if (typeof line === "string") {
-      this.pending.push(line);
-      this.pendingChars += line.length;
-    } else {
-      this.pendingFinal.add(this.pending.length);
-      this.pending.push(line.final);
-      this.pendingChars += line.final.length;
-    }
-    if (
-      this.pending.length >= (this.options.flushRecords ?? 256) ||
-      this.pendingChars >= (this.options.flushChars ?? 1 << 20)
-    ) {
-      this.writeBuffer();
-    }
+    this.pending.push(item);
+    if (this.pending.length >= (this.options.flushRecords ?? 256)) this.writeBuffer();
   }
 
   private timedFlush(): void {
@@ -259,13 +242,10 @@ export class OrderedJsonlWriter {
 
   private writeBuffer(): void {
     if (this.pending.length === 0) return;
-    const lines = this.pending;
-    const final = this.pendingFinal;
+    const items = this.pending;
     this.pending = [];
-    this.pendingFinal = new Set();
-    this.pendingChars = 0;
     try {
-      const data = this.lines.encodeLines(lines, final);
+      const data = this.lines.encodeRecords(items);
       for (let offset = 0; offset < data.length;) {
         offset += writeSync(this.fd, data, offset, data.length - offset);
       }
@@ -277,15 +257,12 @@ export class OrderedJsonlWriter {
       });
       throw this.failure;
     }
-    this.writtenCount += lines.length;
+    this.writtenCount += items.length;
   }
 }
 
 /** Bytes written between background syncs. */
 const BACKGROUND_SYNC_BYTES = 8 * 1024 * 1024;
 
-/**
- * A record's line before it is written: compact `JSON.stringify` text (a string; Python's
- * separators are added when the chunk is flushed), or text that is already final.
- */
-type LineText = string | { final: string };
+/** A record kept until its chunk is written, or a custom serialiser's final line. */
+type Item = Record<string, unknown> | FinalLine;

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { OrderedJsonlWriter } from "../../src/outputs/jsonlWriter.ts";
+import { pyJsonDumps } from "../../src/outputs/pyJson.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "synth-jsonl-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -77,16 +78,28 @@ describe("OrderedJsonlWriter", () => {
     expect(() => w.put(1, { a: 2 })).toThrow(/closed/);
   });
 
-  test("a record that cannot be serialised leaves its index open", async () => {
+  test("a record that cannot be serialised stops the writer with a clear error", async () => {
     const path = freshPath();
-    const w = await OrderedJsonlWriter.open(path);
+    const w = await OrderedJsonlWriter.open(path, { flushIntervalMs: 60_000 });
     const circular: Record<string, unknown> = {};
     circular.self = circular;
-    expect(() => w.put(0, circular)).toThrow(TypeError);
-    w.put(0, null);
-    w.put(1, { ok: true });
+    w.put(0, { ok: true });
+    w.put(1, circular); // kept as it is; serialised with its chunk
+    let message = "";
+    await w.close().catch((e: Error) => (message = e.message));
+    expect(message).toContain(`Cannot write to "${path}"`);
+    expect(message).toContain("Cannot serialise record 1 of the chunk");
+  });
+
+  test("records are serialised with their chunk: BigInts, Python floats and final lines mix", async () => {
+    const path = freshPath();
+    const w = await OrderedJsonlWriter.open(path, { flushIntervalMs: 60_000 });
+    const records = [{ a: "x, y: z" }, { big: 2n ** 70n }, { tiny: 1e-7 }, {
+      nested: [{ k: null }],
+    }];
+    records.forEach((r, i) => w.put(i, r));
     await w.close();
-    expect(lines(path)).toEqual([{ ok: true }]);
+    expect(readFileSync(path, "utf8")).toBe(records.map((r) => pyJsonDumps(r) + "\n").join(""));
   });
 
   test("holds out-of-order records in memory only; the contiguous prefix reaches disk", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { pyJsonDumps } from "../../src/outputs/pyJson.ts";
-import { PyJsonLineEncoder } from "../../src/outputs/pyJsonLine.ts";
+import { FinalLine, PyJsonLineEncoder } from "../../src/outputs/pyJsonLine.ts";
 
 const decode = (b: Uint8Array) => new TextDecoder().decode(b);
 
@@ -66,5 +66,27 @@ describe("PyJsonLineEncoder", () => {
     const circular: Record<string, unknown> = {};
     circular.self = circular;
     expect(encoder.compact(circular)).toBeUndefined();
+  });
+});
+
+describe("encodeRecords", () => {
+  const encoder = new PyJsonLineEncoder();
+  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+  test("one chunk equals pyJsonDumps line by line, commas inside records untouched", () => {
+    const records = [
+      { a: "x, y: z", list: [1, 2, [3, { b: "," }]], o: {} },
+      { q: 'say "hi", \\', e: [] },
+      { unicode: "é 😀 中文", n: 1.5 },
+    ];
+    expect(decode(encoder.encodeRecords(records))).toBe(
+      records.map((r) => pyJsonDumps(r) + "\n").join(""),
+    );
+  });
+  test("falls back record by record for Python floats, BigInts and final lines", () => {
+    const records = [{ tiny: 1e-7 }, { big: 2n ** 70n }, new FinalLine("custom"), { ok: 1 }];
+    expect(decode(encoder.encodeRecords(records))).toBe(
+      '{"tiny": 1e-07}\n{"big": 1180591620717411303424}\ncustom\n{"ok": 1}\n',
+    );
+    expect(encoder.encodeRecords([]).length).toBe(0);
   });
 });
