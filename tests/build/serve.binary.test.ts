@@ -4,7 +4,7 @@
  * SIGTERM. Builds the executable first when it is stale (like `binary.test.ts`).
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { tinyGgufPath } from "../helpers/tinyModel.ts";
@@ -86,3 +86,82 @@ test("dist/synth serve answers a chat completion and stops on SIGTERM", async ()
     proc.kill("SIGKILL");
   }
 }, 120_000);
+
+test("dist/synth runs oumi's tool-use config (REMOTE) against dist/synth serve", async () => {
+  const model = await tinyGgufPath();
+  const env = {
+    PATH: "/usr/bin:/bin",
+    HOME: join(tmp, "home"),
+    XDG_CACHE_HOME: join(tmp, "cache"),
+    NO_COLOR: "1",
+  };
+  const server = Bun.spawn(
+    [binary, "serve", "--model", model, "--port", "0", "--threads", "1", "--parallel", "2"],
+    { cwd: join(tmp, "work"), env, stderr: "pipe" },
+  );
+  const reader = server.stderr.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  try {
+    let match: RegExpMatchArray | null = null;
+    while (!(match = text.match(/Serving model "(.+?)" at (http:\S+\/v1) /))) {
+      const { done, value } = await reader.read();
+      if (done) throw new Error(`dist/synth serve ended early:\n${text}`);
+      text += decoder.decode(value, { stream: true });
+    }
+    const [, served, url] = match;
+    const config = resolve(
+      ROOT,
+      "..",
+      "shared",
+      "reference",
+      "oumi-configs",
+      "library_tool_use_synth.yaml",
+    );
+    const output = join(tmp, "work", "library.jsonl");
+    const run = Bun.spawnSync({
+      cmd: [
+        binary,
+        "-c",
+        config,
+        "--num_samples",
+        "2",
+        "--output_path",
+        output,
+        "--inference_config.engine",
+        "REMOTE",
+        "--inference_config.model.model_name",
+        served,
+        "--inference_config.remote_params.api_url",
+        url,
+        "--inference_config.remote_params.num_workers",
+        "2",
+        "--inference_config.remote_params.politeness_policy",
+        "0",
+        "--inference_config.generation.max_new_tokens",
+        "24",
+        "--no-progress",
+      ],
+      cwd: join(tmp, "work"),
+      env,
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const log = run.stderr.toString();
+    expect(run.exitCode, log).toBe(0);
+    const summary = JSON.parse(readFileSync(output.replace(/\.jsonl$/, ".summary.json"), "utf8"));
+    expect(summary.records_written + (summary.records_filtered ?? 0)).toBe(2);
+    expect(Object.keys(summary.usage_by_engine)[0]).toStartWith("REMOTE");
+    const records = readFileSync(output, "utf8").split("\n").filter(Boolean).map((l) =>
+      JSON.parse(l)
+    );
+    for (const record of records) {
+      const messages = record.library_dialog.messages;
+      expect(messages.at(-1).role).toBe("assistant");
+      expect(record.library_dialog.tools.length).toBeGreaterThan(0);
+      expect(typeof record.library_dialog_plan).toBe("string");
+    }
+  } finally {
+    server.kill("SIGKILL");
+  }
+}, 300_000);
