@@ -9,6 +9,15 @@
  *
  * @module
  */
+import {
+  finite,
+  type IgnoredParam,
+  nonNegative,
+  positiveInt,
+  unitInterval,
+  type UnsupportedParam,
+  unsupportedParams,
+} from "../generationChecks.ts";
 import type { GenerationParams, JsonSchema } from "../contract.ts";
 
 /** Resolved sampling settings of one request. */
@@ -33,12 +42,6 @@ export interface SamplingSettings {
   guidedSchema?: JsonSchema;
 }
 
-/** A parameter that cannot be honoured; `key` identifies it for warn-once bookkeeping. */
-export interface UnsupportedParam {
-  key: string;
-  message: string;
-}
-
 /** Parameters this engine maps to llama.cpp. */
 const SUPPORTED = new Set([
   "max_new_tokens",
@@ -58,7 +61,7 @@ const SUPPORTED = new Set([
 ]);
 
 /** Ignored parameters: value that is harmless to ignore, and why others are not honoured. */
-const IGNORED: Record<string, { isDefault: (v: unknown) => boolean; why: string }> = {
+const IGNORED: Record<string, IgnoredParam> = {
   batch_size: {
     isDefault: (v) => v == null || v === 1,
     why: "LLAMACPP batches by parallel sequences instead (model_kwargs.n_parallel)",
@@ -76,10 +79,13 @@ const IGNORED: Record<string, { isDefault: (v: unknown) => boolean; why: string 
     isDefault: (v) => v == null || v === true,
     why: "the prompt is never part of the reply",
   },
-  tool_choice: { isDefault: (v) => v == null, why: "LLAMACPP has no tool calling yet" },
+  tool_choice: {
+    isDefault: (v) => v == null || v === "auto",
+    why: "the model decides whether to call a tool (auto)",
+  },
   parallel_tool_calls: {
     isDefault: (v) => v == null || v === true,
-    why: "LLAMACPP has no tool calling yet",
+    why: "the model may make several calls in one turn",
   },
 };
 
@@ -96,21 +102,7 @@ const IGNORED: Record<string, { isDefault: (v: unknown) => boolean; why: string 
 export function resolveSampling(
   params: GenerationParams & Record<string, unknown>,
 ): { settings: SamplingSettings; unsupported: UnsupportedParam[] } {
-  const unsupported: UnsupportedParam[] = [];
-  for (const [key, value] of Object.entries(params)) {
-    if (SUPPORTED.has(key)) continue;
-    const rule = IGNORED[key];
-    if (rule) {
-      if (!rule.isDefault(value)) {
-        unsupported.push({ key, message: `generation.${key} is ignored by LLAMACPP: ${rule.why}` });
-      }
-    } else if (value != null) {
-      unsupported.push({
-        key,
-        message: `generation.${key} is ignored by LLAMACPP: unknown parameter`,
-      });
-    }
-  }
+  const unsupported = unsupportedParams(params, SUPPORTED, IGNORED, "LLAMACPP");
 
   const logitBias = new Map<number, number>();
   for (const [key, value] of Object.entries(params.logit_bias ?? {})) {
@@ -170,22 +162,4 @@ export function resolveSampling(
   return { settings, unsupported };
 }
 
-function positiveInt(value: unknown, fallback: number): number {
-  return typeof value === "number" && Number.isFinite(value)
-    ? Math.max(1, Math.floor(value))
-    : fallback;
-}
-
-function nonNegative(value: unknown, fallback: number): number {
-  return typeof value === "number" && Number.isFinite(value) ? Math.max(0, value) : fallback;
-}
-
-function unitInterval(value: unknown, fallback: number): number {
-  return typeof value === "number" && Number.isFinite(value)
-    ? Math.min(1, Math.max(0, value))
-    : fallback;
-}
-
-function finite(value: unknown, fallback: number): number {
-  return typeof value === "number" && Number.isFinite(value) ? value : fallback;
-}
+export type { UnsupportedParam };

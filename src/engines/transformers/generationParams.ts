@@ -11,6 +11,15 @@
  *
  * @module
  */
+import {
+  finite,
+  type IgnoredParam,
+  nonNegative,
+  positiveInt,
+  unitInterval,
+  type UnsupportedParam,
+  unsupportedParams,
+} from "../generationChecks.ts";
 import type { GenerationParams } from "../contract.ts";
 
 /** Resolved settings of one request. */
@@ -35,12 +44,6 @@ export interface RowSettings {
   logitBias: Map<number, number>;
 }
 
-/** A parameter that cannot be honoured; `key` identifies it for warn-once bookkeeping. */
-export interface UnsupportedParam {
-  key: string;
-  message: string;
-}
-
 const ENGINE = "NATIVE (transformers.js)";
 
 const SUPPORTED = new Set([
@@ -62,7 +65,7 @@ const SUPPORTED = new Set([
   "use_cache",
 ]);
 
-const IGNORED: Record<string, { isDefault: (v: unknown) => boolean; why: string }> = {
+const IGNORED: Record<string, IgnoredParam> = {
   num_beams: { isDefault: (v) => v == null || v === 1, why: "beam search is not supported" },
   skip_special_tokens: {
     isDefault: (v) => v == null || v === true,
@@ -95,24 +98,8 @@ const IGNORED: Record<string, { isDefault: (v: unknown) => boolean; why: string 
 export function resolveRowSettings(
   params: GenerationParams & Record<string, unknown>,
 ): { settings: RowSettings; unsupported: UnsupportedParam[] } {
-  const unsupported: UnsupportedParam[] = [];
-  for (const [key, value] of Object.entries(params)) {
-    if (SUPPORTED.has(key)) continue;
-    const rule = IGNORED[key];
-    if (rule) {
-      if (!rule.isDefault(value)) {
-        unsupported.push({
-          key,
-          message: `generation.${key} is ignored by ${ENGINE}: ${rule.why}`,
-        });
-      }
-    } else if (value != null) {
-      unsupported.push({
-        key,
-        message: `generation.${key} is ignored by ${ENGINE}: unknown parameter`,
-      });
-    }
-  }
+  const unsupported = unsupportedParams(params, SUPPORTED, IGNORED, ENGINE);
+
   const temperature = nonNegative(params.temperature, 1);
   const sample = params.use_sampling === true && temperature > 0;
   if (params.use_sampling !== true) {
@@ -160,22 +147,4 @@ export function resolveRowSettings(
   return { settings, unsupported };
 }
 
-function positiveInt(value: unknown, fallback: number): number {
-  return typeof value === "number" && Number.isFinite(value)
-    ? Math.max(1, Math.floor(value))
-    : fallback;
-}
-
-function nonNegative(value: unknown, fallback: number): number {
-  return typeof value === "number" && Number.isFinite(value) ? Math.max(0, value) : fallback;
-}
-
-function unitInterval(value: unknown, fallback: number): number {
-  return typeof value === "number" && Number.isFinite(value)
-    ? Math.min(1, Math.max(0, value))
-    : fallback;
-}
-
-function finite(value: unknown, fallback: number): number {
-  return typeof value === "number" && Number.isFinite(value) ? value : fallback;
-}
+export type { UnsupportedParam };

@@ -1,0 +1,74 @@
+/**
+ * What local engines share when they map oumi's generation parameters (spec §16.1): the list of
+ * parameters an engine cannot honour (each warned about once per run, never an error), and the
+ * clamping of numeric values.
+ *
+ * @module
+ */
+
+/** A parameter that cannot be honoured; `key` identifies it for warn-once bookkeeping. */
+export interface UnsupportedParam {
+  key: string;
+  message: string;
+}
+
+/** A parameter an engine ignores: which values are harmless to ignore, and why others are. */
+export interface IgnoredParam {
+  isDefault: (value: unknown) => boolean;
+  why: string;
+}
+
+/**
+ * The parameters of `params` that `engine` cannot honour: those in `ignored` whose value is not
+ * a harmless default, and any unknown one that is set. Keys in `supported` are skipped.
+ *
+ * @example
+ * ```ts
+ * unsupportedParams({ num_beams: 4, top_p: 0.9 }, new Set(["top_p"]), IGNORED, "LLAMACPP");
+ * // [{ key: "num_beams", message: "generation.num_beams is ignored by LLAMACPP: beam search ..." }]
+ * ```
+ */
+export function unsupportedParams(
+  params: Record<string, unknown>,
+  supported: ReadonlySet<string>,
+  ignored: Readonly<Record<string, IgnoredParam>>,
+  engine: string,
+): UnsupportedParam[] {
+  const out: UnsupportedParam[] = [];
+  for (const [key, value] of Object.entries(params)) {
+    if (supported.has(key)) continue;
+    const rule = Object.hasOwn(ignored, key) ? ignored[key] : undefined;
+    if (rule) {
+      if (!rule.isDefault(value)) {
+        out.push({ key, message: `generation.${key} is ignored by ${engine}: ${rule.why}` });
+      }
+    } else if (value != null) {
+      out.push({ key, message: `generation.${key} is ignored by ${engine}: unknown parameter` });
+    }
+  }
+  return out;
+}
+
+/** `value` floored to an integer >= 1, or `fallback` when it is not a finite number. */
+export function positiveInt(value: unknown, fallback: number): number {
+  return typeof value === "number" && Number.isFinite(value)
+    ? Math.max(1, Math.floor(value))
+    : fallback;
+}
+
+/** `value` clamped to >= 0, or `fallback` when it is not a finite number. */
+export function nonNegative(value: unknown, fallback: number): number {
+  return typeof value === "number" && Number.isFinite(value) ? Math.max(0, value) : fallback;
+}
+
+/** `value` clamped to [0, 1], or `fallback` when it is not a finite number. */
+export function unitInterval(value: unknown, fallback: number): number {
+  return typeof value === "number" && Number.isFinite(value)
+    ? Math.min(1, Math.max(0, value))
+    : fallback;
+}
+
+/** `value`, or `fallback` when it is not a finite number. */
+export function finite(value: unknown, fallback: number): number {
+  return typeof value === "number" && Number.isFinite(value) ? value : fallback;
+}
