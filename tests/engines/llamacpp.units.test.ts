@@ -195,7 +195,7 @@ describe("resolveSampling", () => {
     expect(defaults.unsupported).toEqual([]);
     const { unsupported } = resolveSampling({
       num_beams: 4,
-      tool_choice: "auto",
+      tool_choice: "required",
       something_new: 1,
       logit_bias: { abc: 1 },
       guided_decoding: { regex: "a+" },
