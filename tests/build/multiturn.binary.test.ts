@@ -5,37 +5,17 @@
  * the executable and SQLite built into it.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, cpSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { type IsolatedBinary, isolatedBinary, ROOT } from "../helpers/isolatedBinary.ts";
 import { tinyGgufPath } from "../helpers/tinyModel.ts";
 
-const ROOT = resolve(import.meta.dir, "..", "..");
-const BUN = join(ROOT, "node_modules", ".bin", "bun");
 const CORPUS = resolve(ROOT, "..", "shared", "reference", "oumi-configs");
-let tmp: string;
-let binary: string;
-let workDir: string;
-let env: Record<string, string>;
+let bin: IsolatedBinary;
 let model: string;
 
 beforeAll(async () => {
-  const build = Bun.spawnSync({
-    cmd: [BUN, "scripts/build.ts", "--if-stale"],
-    cwd: ROOT,
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  if (build.exitCode !== 0) {
-    throw new Error(`build failed:\n${build.stdout.toString()}${build.stderr.toString()}`);
-  }
-  tmp = mkdtempSync(join(tmpdir(), "synth-mt-binary-"));
-  const binDir = join(tmp, "bin");
-  workDir = join(tmp, "work");
-  for (const dir of [binDir, workDir, join(tmp, "home"), join(tmp, "cache")]) mkdirSync(dir);
-  binary = join(binDir, "synth");
-  copyFileSync(join(ROOT, "dist", "synth"), binary);
-  Bun.spawnSync({ cmd: ["chmod", "+x", binary] });
+  bin = isolatedBinary("synth-mt-binary");
   for (
     const file of [
       "conversation_synth.yaml",
@@ -44,24 +24,16 @@ beforeAll(async () => {
       "mcp_docs_lookup_synth.yaml",
     ]
   ) {
-    copyFileSync(join(CORPUS, file), join(workDir, file));
+    copyFileSync(join(CORPUS, file), join(bin.workDir, file));
   }
   for (const folder of ["ehr_database_agent", "ehr_stateful_agent"]) {
-    cpSync(join(ROOT, "configs", folder), join(workDir, folder), { recursive: true });
+    cpSync(join(ROOT, "configs", folder), join(bin.workDir, folder), { recursive: true });
   }
-  model = join(workDir, "tiny.gguf");
+  model = join(bin.workDir, "tiny.gguf");
   copyFileSync(await tinyGgufPath(), model);
-  env = {
-    PATH: "/usr/bin:/bin",
-    HOME: join(tmp, "home"),
-    XDG_CACHE_HOME: join(tmp, "cache"),
-    NO_COLOR: "1",
-  };
 }, 300_000);
 
-afterAll(() => {
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => bin?.cleanup());
 
 const CASES = [
   { config: "conversation_synth.yaml", id: "", tools: false },
@@ -75,33 +47,26 @@ const CASES = [
 describe("dist/synth runs multi-turn configs", () => {
   for (const c of CASES) {
     test(c.config, () => {
-      const out = join(workDir, `${c.id || "conversation"}.jsonl`);
-      const proc = Bun.spawnSync({
-        cmd: [
-          binary,
-          "-c",
-          c.config,
-          "--inference_config.engine",
-          "LLAMACPP",
-          "--inference_config.model.model_name",
-          model,
-          "--inference_config.generation.max_new_tokens",
-          "12",
-          "--num_samples",
-          "2",
-          "--output_path",
-          out,
-          "--threads",
-          "1",
-          "--no-progress",
-        ],
-        cwd: workDir,
-        env,
-        stdout: "pipe",
-        stderr: "pipe",
-      });
-      if (proc.exitCode !== 0) {
-        throw new Error(`exit ${proc.exitCode}\n${proc.stderr.toString()}`);
+      const out = join(bin.workDir, `${c.id || "conversation"}.jsonl`);
+      const result = bin.run([
+        "-c",
+        c.config,
+        "--inference_config.engine",
+        "LLAMACPP",
+        "--inference_config.model.model_name",
+        model,
+        "--inference_config.generation.max_new_tokens",
+        "12",
+        "--num_samples",
+        "2",
+        "--output_path",
+        out,
+        "--threads",
+        "1",
+        "--no-progress",
+      ]);
+      if (result.exitCode !== 0) {
+        throw new Error(`exit ${result.exitCode}\n${result.stderr}`);
       }
       const summary = JSON.parse(
         readFileSync(out.replace(/\.jsonl$/, ".summary.json"), "utf8"),

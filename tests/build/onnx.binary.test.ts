@@ -5,56 +5,45 @@
  * native library made unloadable, so that the WASM fallback runs.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import {
-  copyFileSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { checkRun, CORPUS, E2E_CASES, readJsonl } from "../cli/onnxCases.ts";
+import { type IsolatedBinary, isolatedBinary } from "../helpers/isolatedBinary.ts";
 import { tinyOnnxPath } from "../helpers/tinyOnnx.ts";
 
-const ROOT = resolve(import.meta.dir, "..", "..");
-const BUN = join(ROOT, "node_modules", ".bin", "bun");
-let tmp: string;
-let binary: string;
+let bin: IsolatedBinary;
 let cache: string;
-let env: Record<string, string>;
 let model: string;
 
-function run(args: string[], cwd: string) {
-  const proc = Bun.spawnSync({ cmd: [binary, ...args], cwd, env, stdout: "pipe", stderr: "pipe" });
-  return { code: proc.exitCode, stdout: proc.stdout.toString(), stderr: proc.stderr.toString() };
-}
-
 function runCase(file: string, name: string) {
-  const cwd = join(tmp, "work", name);
+  const cwd = join(bin.tmp, "work", name);
   mkdirSync(cwd, { recursive: true });
-  const result = run([
-    "-c",
-    join(CORPUS, file),
-    "--inference_config.engine",
-    "NATIVE",
-    "--inference_config.model.model_name",
-    model,
-    "--inference_config.generation.max_new_tokens",
-    "12",
-    "--num_samples",
-    "3",
-    "--output_path",
-    "out.jsonl",
-    "--seed",
-    "5",
-    "--threads",
-    "1",
-    "--no-progress",
-  ], cwd);
-  if (result.code !== 0) throw new Error(`exit ${result.code}\n${result.stdout}\n${result.stderr}`);
+  const result = bin.run(
+    [
+      "-c",
+      join(CORPUS, file),
+      "--inference_config.engine",
+      "NATIVE",
+      "--inference_config.model.model_name",
+      model,
+      "--inference_config.generation.max_new_tokens",
+      "12",
+      "--num_samples",
+      "3",
+      "--output_path",
+      "out.jsonl",
+      "--seed",
+      "5",
+      "--threads",
+      "1",
+      "--no-progress",
+    ],
+    {},
+    cwd,
+  );
+  if (result.exitCode !== 0) {
+    throw new Error(`exit ${result.exitCode}\n${result.stdout}\n${result.stderr}`);
+  }
   return { cwd, ...result };
 }
 
@@ -62,32 +51,16 @@ function runCase(file: string, name: string) {
 const unpacked = () => readdirSync(join(cache, "synth")).filter((n) => !n.startsWith("."));
 
 beforeAll(async () => {
-  const build = Bun.spawnSync({
-    cmd: [BUN, "scripts/build.ts", "--if-stale"],
-    cwd: ROOT,
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  if (build.exitCode !== 0) {
-    throw new Error(`build failed:\n${build.stdout.toString()}${build.stderr.toString()}`);
-  }
+  bin = isolatedBinary("synth-onnx-binary");
   model = await tinyOnnxPath();
-  tmp = mkdtempSync(join(tmpdir(), "synth-onnx-binary-"));
-  cache = join(tmp, "cache");
-  for (const dir of ["bin", "work", "home", "cache"]) mkdirSync(join(tmp, dir));
-  binary = join(tmp, "bin", "synth");
-  copyFileSync(join(ROOT, "dist", "synth"), binary);
-  Bun.spawnSync({ cmd: ["chmod", "+x", binary] });
-  env = { PATH: "/usr/bin:/bin", HOME: join(tmp, "home"), XDG_CACHE_HOME: cache, NO_COLOR: "1" };
+  cache = bin.env.XDG_CACHE_HOME;
 }, 300_000);
 
-afterAll(() => {
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => bin?.cleanup());
 
 describe("dist/synth with ONNX Runtime embedded", () => {
   test("both runtimes fit in 180 MB", () => {
-    expect(statSync(binary).size).toBeLessThanOrEqual(180_000_000);
+    expect(statSync(bin.binary).size).toBeLessThanOrEqual(180_000_000);
   });
 
   for (const { file, keys } of E2E_CASES) {
@@ -111,18 +84,17 @@ describe("dist/synth with ONNX Runtime embedded", () => {
   });
 
   test("a folder without config.json exits 2 with a clear message", () => {
-    const empty = join(tmp, "no-config-model");
+    const empty = join(bin.tmp, "no-config-model");
     mkdirSync(join(empty, "onnx"), { recursive: true });
-    const cwd = join(tmp, "work");
-    const r = run([
+    const r = bin.run([
       "-c",
       join(CORPUS, "question_answer_synth.yaml"),
       "--inference_config.engine",
       "NATIVE",
       "--inference_config.model.model_name",
       empty,
-    ], cwd);
-    expect(r.code).toBe(2);
+    ]);
+    expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain(`Cannot load ONNX model "${empty}": ${empty} has no config.json`);
   });
 
@@ -144,7 +116,7 @@ describe("dist/synth with ONNX Runtime embedded", () => {
           readJsonl(join(dir, "out.jsonl")).map((r) =>
             JSON.stringify(r).replace(/"conversation_id": *"[^"]*"/g, "")
           );
-        expect(strip(cwd)).toEqual(strip(join(tmp, "work", `native-${file}`)));
+        expect(strip(cwd)).toEqual(strip(join(bin.tmp, "work", `native-${file}`)));
       }, 120_000);
     }
   });

@@ -4,54 +4,27 @@
  * SIGTERM. Builds the executable first when it is stale (like `binary.test.ts`).
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { type IsolatedBinary, isolatedBinary, ROOT } from "../helpers/isolatedBinary.ts";
 import { tinyGgufPath } from "../helpers/tinyModel.ts";
 
 /** A response body as loosely typed JSON (test assertions check its shape). */
 const json = (response: Response): Promise<any> => response.json();
 
-const ROOT = resolve(import.meta.dir, "..", "..");
-const BUN = join(ROOT, "node_modules", ".bin", "bun");
-let tmp: string;
-let binary: string;
+let bin: IsolatedBinary;
 
 beforeAll(() => {
-  const build = Bun.spawnSync({
-    cmd: [BUN, "scripts/build.ts", "--if-stale"],
-    cwd: ROOT,
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  if (build.exitCode !== 0) {
-    throw new Error(`build failed:\n${build.stdout.toString()}${build.stderr.toString()}`);
-  }
-  tmp = mkdtempSync(join(tmpdir(), "synth-serve-binary-"));
-  for (const dir of ["bin", "work", "home", "cache"]) mkdirSync(join(tmp, dir));
-  binary = join(tmp, "bin", "synth");
-  copyFileSync(join(ROOT, "dist", "synth"), binary);
-  Bun.spawnSync({ cmd: ["chmod", "+x", binary] });
+  bin = isolatedBinary("synth-serve-binary");
 }, 300_000);
 
-afterAll(() => {
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => bin?.cleanup());
 
 test("dist/synth serve answers a chat completion and stops on SIGTERM", async () => {
   const model = await tinyGgufPath();
   const proc = Bun.spawn(
-    [binary, "serve", "--model", model, "--port", "0", "--threads", "1", "--parallel", "1"],
-    {
-      cwd: join(tmp, "work"),
-      env: {
-        PATH: "/usr/bin:/bin",
-        HOME: join(tmp, "home"),
-        XDG_CACHE_HOME: join(tmp, "cache"),
-        NO_COLOR: "1",
-      },
-      stderr: "pipe",
-    },
+    [bin.binary, "serve", "--model", model, "--port", "0", "--threads", "1", "--parallel", "1"],
+    { cwd: bin.workDir, env: bin.env, stderr: "pipe" },
   );
   const reader = proc.stderr.getReader();
   const decoder = new TextDecoder();
@@ -89,15 +62,9 @@ test("dist/synth serve answers a chat completion and stops on SIGTERM", async ()
 
 test("dist/synth runs oumi's tool-use config (REMOTE) against dist/synth serve", async () => {
   const model = await tinyGgufPath();
-  const env = {
-    PATH: "/usr/bin:/bin",
-    HOME: join(tmp, "home"),
-    XDG_CACHE_HOME: join(tmp, "cache"),
-    NO_COLOR: "1",
-  };
   const server = Bun.spawn(
-    [binary, "serve", "--model", model, "--port", "0", "--threads", "1", "--parallel", "2"],
-    { cwd: join(tmp, "work"), env, stderr: "pipe" },
+    [bin.binary, "serve", "--model", model, "--port", "0", "--threads", "1", "--parallel", "2"],
+    { cwd: bin.workDir, env: bin.env, stderr: "pipe" },
   );
   const reader = server.stderr.getReader();
   const decoder = new TextDecoder();
@@ -118,37 +85,30 @@ test("dist/synth runs oumi's tool-use config (REMOTE) against dist/synth serve",
       "oumi-configs",
       "library_tool_use_synth.yaml",
     );
-    const output = join(tmp, "work", "library.jsonl");
-    const run = Bun.spawnSync({
-      cmd: [
-        binary,
-        "-c",
-        config,
-        "--num_samples",
-        "2",
-        "--output_path",
-        output,
-        "--inference_config.engine",
-        "REMOTE",
-        "--inference_config.model.model_name",
-        served,
-        "--inference_config.remote_params.api_url",
-        url,
-        "--inference_config.remote_params.num_workers",
-        "2",
-        "--inference_config.remote_params.politeness_policy",
-        "0",
-        "--inference_config.generation.max_new_tokens",
-        "24",
-        "--no-progress",
-      ],
-      cwd: join(tmp, "work"),
-      env,
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    const log = run.stderr.toString();
-    expect(run.exitCode, log).toBe(0);
+    const output = join(bin.workDir, "library.jsonl");
+    const result = bin.run([
+      "-c",
+      config,
+      "--num_samples",
+      "2",
+      "--output_path",
+      output,
+      "--inference_config.engine",
+      "REMOTE",
+      "--inference_config.model.model_name",
+      served,
+      "--inference_config.remote_params.api_url",
+      url,
+      "--inference_config.remote_params.num_workers",
+      "2",
+      "--inference_config.remote_params.politeness_policy",
+      "0",
+      "--inference_config.generation.max_new_tokens",
+      "24",
+      "--no-progress",
+    ]);
+    const log = result.stderr;
+    expect(result.exitCode, log).toBe(0);
     const summary = JSON.parse(readFileSync(output.replace(/\.jsonl$/, ".summary.json"), "utf8"));
     expect(summary.records_written + (summary.records_filtered ?? 0)).toBe(2);
     expect(Object.keys(summary.usage_by_engine)[0]).toStartWith("REMOTE");
