@@ -18,6 +18,19 @@ export interface IgnoredParam {
   why: string;
 }
 
+/** Parameters no local engine honours, with the values that are harmless to ignore. */
+export const COMMON_IGNORED: Readonly<Record<string, IgnoredParam>> = {
+  num_beams: { isDefault: (v) => v == null || v === 1, why: "beam search is not supported" },
+  skip_special_tokens: {
+    isDefault: (v) => v == null || v === true,
+    why: "special tokens are always left out of the reply",
+  },
+  exclude_prompt_from_response: {
+    isDefault: (v) => v == null || v === true,
+    why: "the prompt is never part of the reply",
+  },
+};
+
 /**
  * The parameters of `params` that `engine` cannot honour: those in `ignored` whose value is not
  * a harmless default, and any unknown one that is set. Keys in `supported` are skipped.

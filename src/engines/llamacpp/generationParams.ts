@@ -10,6 +10,7 @@
  * @module
  */
 import {
+  COMMON_IGNORED,
   finite,
   type IgnoredParam,
   nonNegative,
@@ -66,18 +67,10 @@ const IGNORED: Record<string, IgnoredParam> = {
     isDefault: (v) => v == null || v === 1,
     why: "LLAMACPP batches by parallel sequences instead (model_kwargs.n_parallel)",
   },
-  num_beams: { isDefault: (v) => v == null || v === 1, why: "beam search is not supported" },
+  ...COMMON_IGNORED,
   use_sampling: {
     isDefault: (v) => v == null || v === false,
     why: "LLAMACPP samples whenever temperature > 0",
-  },
-  skip_special_tokens: {
-    isDefault: (v) => v == null || v === true,
-    why: "special tokens are always left out of the reply",
-  },
-  exclude_prompt_from_response: {
-    isDefault: (v) => v == null || v === true,
-    why: "the prompt is never part of the reply",
   },
   tool_choice: {
     isDefault: (v) => v == null || v === "auto",

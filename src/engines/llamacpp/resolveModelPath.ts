@@ -5,18 +5,11 @@
  *
  * @module
  */
-import {
-  closeSync,
-  existsSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  readSync,
-  statSync,
-} from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, isAbsolute, join, resolve } from "node:path";
 import { ConfigError } from "../../errors.ts";
+import { huggingFaceSnapshot } from "../modelCache.ts";
 
 /** Options of {@link resolveModelPath}. */
 export interface ResolveModelOptions {
@@ -98,29 +91,6 @@ export function resolveModelPath(modelName: string, options: ResolveModelOptions
     } or in models/${dirsText}${hubText}`,
     [{ path: MODEL_KEY, message: `no GGUF model "${modelName}" found` }],
   );
-}
-
-/** Returns the snapshot folder of a Hugging Face cache repository, if present. */
-function huggingFaceSnapshot(
-  repo: string,
-  env: Record<string, string | undefined>,
-): string | undefined {
-  const hub = env.HF_HUB_CACHE ||
-    (env.HF_HOME
-      ? join(env.HF_HOME, "hub")
-      : join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), ".cache"), "huggingface", "hub"));
-  const repoDir = join(hub, `models--${repo.replace("/", "--")}`);
-  const snapshots = join(repoDir, "snapshots");
-  if (!existsSync(snapshots)) return undefined;
-  try {
-    const ref = readFileSync(join(repoDir, "refs", "main"), "utf8").trim();
-    if (ref && existsSync(join(snapshots, ref))) return join(snapshots, ref);
-  } catch {
-    // No refs/main: fall back to the only (or newest) snapshot.
-  }
-  const entries = readdirSync(snapshots).map((name) => join(snapshots, name));
-  entries.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-  return entries[0];
 }
 
 /** A file is returned as is; in a folder, the `.gguf` file matching `filename` (or the only one). */

@@ -12,6 +12,7 @@
  * @module
  */
 import {
+  COMMON_IGNORED,
   finite,
   type IgnoredParam,
   nonNegative,
@@ -66,15 +67,7 @@ const SUPPORTED = new Set([
 ]);
 
 const IGNORED: Record<string, IgnoredParam> = {
-  num_beams: { isDefault: (v) => v == null || v === 1, why: "beam search is not supported" },
-  skip_special_tokens: {
-    isDefault: (v) => v == null || v === true,
-    why: "special tokens are always left out of the reply",
-  },
-  exclude_prompt_from_response: {
-    isDefault: (v) => v == null || v === true,
-    why: "the prompt is never part of the reply",
-  },
+  ...COMMON_IGNORED,
   guided_decoding: {
     isDefault: (v) => v == null,
     why: "constrained decoding is not supported (replies are validated and retried instead)",

@@ -13,9 +13,10 @@
  *
  * @module
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
+import { huggingFaceSnapshot } from "../modelCache.ts";
 
 /** Where to look for a model. */
 export interface ModelLookup {
@@ -78,27 +79,4 @@ function candidatePaths(modelName: string, lookup: ModelLookup): string[] {
     for (const dir of lookup.modelDirs ?? []) out.push(resolve(dir, modelName));
   }
   return [...new Set(out)];
-}
-
-/** The snapshot folder of `owner/name` in the local Hugging Face cache, if any. */
-export function huggingFaceSnapshot(
-  repo: string,
-  env: Record<string, string | undefined>,
-): string | undefined {
-  const hub = env.HF_HUB_CACHE ||
-    (env.HF_HOME
-      ? join(env.HF_HOME, "hub")
-      : join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), ".cache"), "huggingface", "hub"));
-  const repoDir = join(hub, `models--${repo.replace("/", "--")}`);
-  const snapshots = join(repoDir, "snapshots");
-  if (!existsSync(snapshots)) return undefined;
-  try {
-    const ref = readFileSync(join(repoDir, "refs", "main"), "utf8").trim();
-    if (ref && existsSync(join(snapshots, ref))) return join(snapshots, ref);
-  } catch {
-    // No refs/main: take the newest snapshot.
-  }
-  const entries = readdirSync(snapshots).map((name) => join(snapshots, name));
-  entries.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-  return entries[0];
 }
