@@ -85,3 +85,39 @@ export function unitInterval(value: unknown, fallback: number): number {
 export function finite(value: unknown, fallback: number): number {
   return typeof value === "number" && Number.isFinite(value) ? value : fallback;
 }
+
+/**
+ * `generation.logit_bias` (token id, as a string or number key, -> bias) as a map with biases
+ * clamped to [-100, 100]; entries that are not a token id with a finite number are left out
+ * and reported in `unsupported`.
+ */
+export function logitBiasMap(
+  raw: Record<string, number> | null | undefined,
+  engine: string,
+  unsupported: UnsupportedParam[],
+): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const [key, value] of Object.entries(raw ?? {})) {
+    const id = Number(key);
+    if (!Number.isInteger(id) || id < 0 || typeof value !== "number" || !Number.isFinite(value)) {
+      unsupported.push({
+        key: `logit_bias.${key}`,
+        message:
+          `generation.logit_bias entry "${key}" is ignored by ${engine}: not a token id with a number`,
+      });
+      continue;
+    }
+    out.set(id, Math.min(100, Math.max(-100, value)));
+  }
+  return out;
+}
+
+/** The non-empty strings of `generation.stop_strings`. */
+export function stopStrings(raw: readonly unknown[] | null | undefined): string[] {
+  return (raw ?? []).filter((s): s is string => typeof s === "string" && s.length > 0);
+}
+
+/** The non-negative integer ids of `generation.stop_token_ids`. */
+export function stopTokenIds(raw: readonly unknown[] | null | undefined): number[] {
+  return (raw ?? []).filter((id): id is number => Number.isInteger(id) && (id as number) >= 0);
+}

@@ -13,8 +13,11 @@ import {
   COMMON_IGNORED,
   finite,
   type IgnoredParam,
+  logitBiasMap,
   nonNegative,
   positiveInt,
+  stopStrings,
+  stopTokenIds,
   unitInterval,
   type UnsupportedParam,
   unsupportedParams,
@@ -97,19 +100,7 @@ export function resolveSampling(
 ): { settings: SamplingSettings; unsupported: UnsupportedParam[] } {
   const unsupported = unsupportedParams(params, SUPPORTED, IGNORED, "LLAMACPP");
 
-  const logitBias = new Map<number, number>();
-  for (const [key, value] of Object.entries(params.logit_bias ?? {})) {
-    const id = Number(key);
-    if (!Number.isInteger(id) || id < 0 || typeof value !== "number" || !Number.isFinite(value)) {
-      unsupported.push({
-        key: `logit_bias.${key}`,
-        message:
-          `generation.logit_bias entry "${key}" is ignored by LLAMACPP: not a token id with a number`,
-      });
-      continue;
-    }
-    logitBias.set(id, Math.min(100, Math.max(-100, value)));
-  }
+  const logitBias = logitBiasMap(params.logit_bias, "LLAMACPP", unsupported);
 
   const settings: SamplingSettings = {
     maxTokens: positiveInt(params.max_new_tokens, 1024),
@@ -118,8 +109,8 @@ export function resolveSampling(
     topK: params.top_k == null ? 40 : Math.max(0, Math.floor(params.top_k)),
     minP: unitInterval(params.min_p, 0),
     seed: params.seed == null ? undefined : Math.abs(Math.floor(params.seed)) % 2 ** 32,
-    stopStrings: (params.stop_strings ?? []).filter((s) => typeof s === "string" && s.length > 0),
-    stopTokenIds: (params.stop_token_ids ?? []).filter((id) => Number.isInteger(id) && id >= 0),
+    stopStrings: stopStrings(params.stop_strings),
+    stopTokenIds: stopTokenIds(params.stop_token_ids),
     frequencyPenalty: finite(params.frequency_penalty, 0),
     presencePenalty: finite(params.presence_penalty, 0),
     logitBias,

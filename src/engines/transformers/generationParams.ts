@@ -15,8 +15,11 @@ import {
   COMMON_IGNORED,
   finite,
   type IgnoredParam,
+  logitBiasMap,
   nonNegative,
   positiveInt,
+  stopStrings,
+  stopTokenIds,
   unitInterval,
   type UnsupportedParam,
   unsupportedParams,
@@ -108,19 +111,7 @@ export function resolveRowSettings(
       }
     }
   }
-  const logitBias = new Map<number, number>();
-  for (const [key, value] of Object.entries(params.logit_bias ?? {})) {
-    const id = Number(key);
-    if (!Number.isInteger(id) || id < 0 || typeof value !== "number" || !Number.isFinite(value)) {
-      unsupported.push({
-        key: `logit_bias.${key}`,
-        message:
-          `generation.logit_bias entry "${key}" is ignored by ${ENGINE}: not a token id with a number`,
-      });
-      continue;
-    }
-    logitBias.set(id, Math.min(100, Math.max(-100, value)));
-  }
+  const logitBias = logitBiasMap(params.logit_bias, ENGINE, unsupported);
   const settings: RowSettings = {
     maxNewTokens: positiveInt(params.max_new_tokens, 1024),
     sample,
@@ -131,8 +122,8 @@ export function resolveRowSettings(
     seed: params.seed == null
       ? crypto.getRandomValues(new Uint32Array(1))[0]
       : Math.abs(Math.floor(params.seed)) % 2 ** 32,
-    stopStrings: (params.stop_strings ?? []).filter((s) => typeof s === "string" && s.length > 0),
-    stopTokenIds: (params.stop_token_ids ?? []).filter((id) => Number.isInteger(id) && id >= 0),
+    stopStrings: stopStrings(params.stop_strings),
+    stopTokenIds: stopTokenIds(params.stop_token_ids),
     frequencyPenalty: finite(params.frequency_penalty, 0),
     presencePenalty: finite(params.presence_penalty, 0),
     logitBias,
