@@ -1,7 +1,7 @@
 /**
- * Fast JSON Lines encoding with Python's `json.dumps` separators (spec §14.2): one record →
- * the UTF-8 bytes of its line, `\n` included. The native `JSON.stringify` does the work; a
- * byte pass adds the space after every `,` and `:` outside strings. Values whose text differs
+ * Fast JSON Lines encoding with Python's `json.dumps` separators (spec §14.2): records → the
+ * UTF-8 bytes of their lines, `\n` included. The native `JSON.stringify` does the work (one call
+ * per chunk of records); a byte pass adds the space after every `,` and `:` outside strings. Values whose text differs
  * between JavaScript and Python — numbers written with an exponent or below 1e-4, BigInts —
  * fall back to {@link pyJsonDumps}, so the bytes are always identical to it.
  *
@@ -26,61 +26,20 @@ export class PyJsonLineEncoder {
    * @throws {TypeError} for a circular structure.
    */
   encode(record: unknown): Uint8Array {
-    return this.encodeView(record).slice();
+    return this.encodeRecords([record]).slice();
   }
 
   /**
-   * Like {@link encode}, but the bytes may live in an internal buffer that the next call
-   * overwrites: copy them before encoding again.
+   * The compact `JSON.stringify` text of `record`; `undefined` when `JSON.stringify` cannot
+   * write it (a BigInt inside, a circular structure): {@link pyJsonDumps} then writes BigInts
+   * and reports circular structures.
    */
-  encodeView(record: unknown): Uint8Array {
-    let text: string | undefined;
-    try {
-      text = JSON.stringify(record);
-    } catch {
-      text = undefined; // BigInt or circular: the slow path knows what to do
-    }
-    const fast = text === undefined ? null : this.spaced(text);
-    return fast ?? this.encoder.encode(pyJsonDumps(record) + "\n");
-  }
-
-  /**
-   * The compact `JSON.stringify` text of `record`, for {@link encodeLines}; `undefined` when
-   * `JSON.stringify` cannot write it (a BigInt inside, a circular structure): the caller then
-   * uses {@link pyJsonDumps}, which writes BigInts and reports circular structures.
-   */
-  compact(record: unknown): string | undefined {
+  private compact(record: unknown): string | undefined {
     try {
       return JSON.stringify(record);
     } catch {
       return undefined;
     }
-  }
-
-  /**
-   * The UTF-8 bytes of many lines at once, each followed by `\n`: `lines[i]` is compact
-   * `JSON.stringify` text (from {@link compact}) unless `final` has `i`, in which case it is
-   * already Python-style text and is written as it is. Equal to the concatenation of
-   * `pyJsonDumps(record) + "\n"`. One pass over the joined text when no number needs Python's
-   * repr; line by line otherwise. The bytes may live in an internal buffer (see {@link encodeView}).
-   */
-  encodeLines(lines: readonly string[], final?: ReadonlySet<number>): Uint8Array {
-    if (!final || final.size === 0) {
-      const joined = this.spaced(lines.join("\n"));
-      if (joined) return joined;
-    }
-    const parts = lines.map((line, i) => {
-      if (final?.has(i)) return this.encoder.encode(line + "\n");
-      return this.spaced(line)?.slice() ??
-        this.encoder.encode(pyJsonDumps(JSON.parse(line)) + "\n");
-    });
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let o = 0;
-    for (const p of parts) {
-      out.set(p, o);
-      o += p.length;
-    }
-    return out;
   }
 
   /**

@@ -41,31 +41,20 @@ describe("PyJsonLineEncoder", () => {
     }
   });
 
-  test("encodeLines equals pyJsonDumps line by line, with fallbacks and final lines", () => {
+  test("a chunk equals pyJsonDumps line by line, with fallbacks and final lines", () => {
     const records: unknown[] = [
       { a: "x, y: z", n: 1.5 },
-      { tiny: 1e-7 }, // needs Python's float repr: the chunk falls back line by line
-      { big: 2n ** 70n }, // JSON.stringify cannot: written by pyJsonDumps as a final line
+      { tiny: 1e-7 }, // needs Python's float repr: the chunk falls back record by record
+      { big: 2n ** 70n }, // JSON.stringify cannot: written by pyJsonDumps
       { q: 'say "hi"\\', list: [1, 2, { k: null }] },
     ];
-    const lines: string[] = [];
-    const final = new Set<number>();
-    for (const r of records) {
-      const compact = encoder.compact(r);
-      if (compact === undefined) {
-        final.add(lines.length);
-        lines.push(pyJsonDumps(r));
-      } else lines.push(compact);
-    }
     const expected = records.map((r) => pyJsonDumps(r) + "\n").join("");
-    expect(decode(encoder.encodeLines(lines, final))).toBe(expected);
-    const plain = records.filter((r) => encoder.compact(r) !== undefined);
-    expect(decode(encoder.encodeLines(plain.map((r) => encoder.compact(r)!)))).toBe(
-      plain.map((r) => pyJsonDumps(r) + "\n").join(""),
-    );
+    expect(decode(encoder.encodeRecords(records))).toBe(expected);
+    const withFinal = records.map((r, i) => (i === 2 ? new FinalLine(pyJsonDumps(r)) : r));
+    expect(decode(encoder.encodeRecords(withFinal))).toBe(expected);
     const circular: Record<string, unknown> = {};
     circular.self = circular;
-    expect(encoder.compact(circular)).toBeUndefined();
+    expect(() => encoder.encodeRecords([circular])).toThrow(TypeError);
   });
 });
 
