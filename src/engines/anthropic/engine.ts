@@ -6,12 +6,12 @@
  * @module
  */
 import Anthropic from "@anthropic-ai/sdk";
-import type { Engine, EngineConfig, GenerateRequest, GenerateResult } from "../contract.ts";
+import type { Engine, EngineConfig, GenerateRequest } from "../contract.ts";
 import { effectiveParams, guidedDecodingOf } from "../remote/generation.ts";
 import type { RemoteFactoryOptions } from "../remote/options.ts";
 import { baseUrlOf } from "../remote/providers.ts";
 import { RemoteRuntime } from "../remote/runtime.ts";
-import { readJson } from "../remote/readJson.ts";
+import { httpEngine } from "../remote/httpEngine.ts";
 import { resolveRemoteSettings } from "../remote/settings.ts";
 import { batchMode } from "../batch/mode.ts";
 import { anthropicBatchProvider } from "./batch.ts";
@@ -71,35 +71,13 @@ export function createAnthropicEngine(
       batchMode(config, runtime, options, anthropicBatchProvider(client, buildBody), model),
     );
   }
-  let disposed = false;
-  const engine: Engine = {
+  return Promise.resolve(httpEngine({
     name: settings.engine,
     model,
     maxConcurrency: settings.numWorkers,
-    capabilities: { jsonSchema: true, tools: true },
-    generate(request: GenerateRequest): Promise<GenerateResult> {
-      if (disposed) return Promise.reject(new Error("Cannot generate: the engine is disposed"));
-      let body: Record<string, unknown>;
-      try {
-        body = buildBody(request);
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      return runtime.call(request.signal, async (endpoint) => {
-        const response = await endpoint.client
-          .post("/v1/messages", { body, signal: request.signal })
-          .asResponse();
-        const result = parseMessage(await readJson(response, endpoint.url));
-        return { value: result, usage: result.usage };
-      });
-    },
-    dispose() {
-      disposed = true;
-      return Promise.resolve();
-    },
-    [Symbol.asyncDispose]() {
-      return engine.dispose();
-    },
-  };
-  return Promise.resolve(engine);
+    runtime,
+    path: "/v1/messages",
+    buildBody,
+    parse: parseMessage,
+  }));
 }
