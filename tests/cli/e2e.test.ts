@@ -5,11 +5,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { tinyGgufPath } from "../helpers/tinyModel.ts";
-import { ROOT, runInProcess } from "./helpers.ts";
+import { CORPUS, readJsonl } from "../helpers/corpus.ts";
+import { localEngineArgs, ROOT, runInProcess } from "./helpers.ts";
 
-const CORPUS = resolve(ROOT, "..", "shared", "reference", "oumi-configs");
 const dir = mkdtempSync(join(tmpdir(), "synth-e2e-"));
 let model = "";
 beforeAll(async () => {
@@ -17,23 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const readJsonl = (path: string) =>
-  readFileSync(path, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
-
-function local(extra: string[] = []) {
-  return [
-    "--inference_config.engine",
-    "LLAMACPP",
-    "--inference_config.model.model_name",
-    model,
-    "--inference_config.generation.max_new_tokens",
-    "12",
-    "--threads",
-    "1",
-    "--no-progress",
-    ...extra,
-  ];
-}
+const local = (extra: string[] = []) => localEngineArgs("LLAMACPP", model, 12, extra);
 
 const CASES: { file: string; keys: string[] }[] = [
   {

@@ -52,3 +52,27 @@ export async function runProcess(
   ]);
   return { code, stdout, stderr };
 }
+
+/**
+ * CLI overrides that run a config on a local engine: `engine` with `model`, `max_new_tokens`
+ * tokens, one thread, no progress bar, then `extra`.
+ */
+export function localEngineArgs(
+  engine: "LLAMACPP" | "NATIVE",
+  model: string,
+  maxNewTokens: number,
+  extra: string[] = [],
+): string[] {
+  return [
+    "--inference_config.engine",
+    engine,
+    "--inference_config.model.model_name",
+    model,
+    "--inference_config.generation.max_new_tokens",
+    String(maxNewTokens),
+    "--threads",
+    "1",
+    "--no-progress",
+    ...extra,
+  ];
+}

@@ -15,13 +15,13 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { tinyGgufPath } from "../helpers/tinyModel.ts";
 import { writeExampleData } from "../inputs/exampleData.ts";
 import { makeXlsx, put } from "../inputs/fixtures.ts";
-import { ROOT, runInProcess } from "./helpers.ts";
+import { CORPUS, readJsonl } from "../helpers/corpus.ts";
+import { localEngineArgs, ROOT, runInProcess } from "./helpers.ts";
 
-const CORPUS = resolve(ROOT, "..", "shared", "reference", "oumi-configs");
 const dir = mkdtempSync(join(tmpdir(), "synth-inputs-e2e-"));
 let model = "";
 beforeAll(async () => {
@@ -34,21 +34,7 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const readJsonl = (path: string) =>
-  readFileSync(path, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
-
-const local = (extra: string[] = []) => [
-  "--inference_config.engine",
-  "LLAMACPP",
-  "--inference_config.model.model_name",
-  model,
-  "--inference_config.generation.max_new_tokens",
-  "8",
-  "--threads",
-  "1",
-  "--no-progress",
-  ...extra,
-];
+const local = (extra: string[] = []) => localEngineArgs("LLAMACPP", model, 8, extra);
 
 describe("configs with inputs run end to end", () => {
   test("oumi's data_augmentation_synth.yaml with alpaca_format.jsonl", async () => {

@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkConversation } from "../helpers/conversationShape.ts";
 import { tinyGgufPath } from "../helpers/tinyModel.ts";
-import { runInProcess } from "./helpers.ts";
+import { readJsonl } from "../helpers/corpus.ts";
+import { localEngineArgs, runInProcess } from "./helpers.ts";
 import { CORPUS, MULTITURN_CASES as CASES } from "./multiturnCases.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "synth-mt-e2e-"));
@@ -19,23 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const readJsonl = (path: string) =>
-  readFileSync(path, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
-
-function local(extra: string[] = []) {
-  return [
-    "--inference_config.engine",
-    "LLAMACPP",
-    "--inference_config.model.model_name",
-    model,
-    "--inference_config.generation.max_new_tokens",
-    "16",
-    "--threads",
-    "1",
-    "--no-progress",
-    ...extra,
-  ];
-}
+const local = (extra: string[] = []) => localEngineArgs("LLAMACPP", model, 16, extra);
 
 describe("multi-turn and tool-use configs run end to end on llama.cpp", () => {
   for (const c of CASES) {

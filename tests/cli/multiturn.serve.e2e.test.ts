@@ -20,15 +20,13 @@ import { type RunningServer, startServer } from "../../src/serve/server.ts";
 import { checkConversation, type OutputConversation } from "../helpers/conversationShape.ts";
 import { scriptedEngine, type ScriptedReply } from "../helpers/scriptedEngine.ts";
 import { tinyGgufPath } from "../helpers/tinyModel.ts";
+import { readJsonl } from "../helpers/corpus.ts";
 import { runInProcess } from "./helpers.ts";
 import { MULTITURN_CASES } from "./multiturnCases.ts";
 
 const KEY = "sk-serve-mt-27182818";
 const dir = mkdtempSync(join(tmpdir(), "synth-mt-serve-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const readJsonl = (path: string) =>
-  readFileSync(path, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
 
 /** CLI overrides pointing a config at `server` through `engine`. */
 function remote(engine: string, server: RunningServer, extra: string[] = []) {

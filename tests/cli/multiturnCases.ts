@@ -3,11 +3,11 @@
  * the reference corpus, the two EHR ports under `configs/`), with what their records hold.
  * Shared by the llama.cpp and the `synth serve` end-to-end tests.
  */
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { CORPUS } from "../helpers/corpus.ts";
 import { ROOT } from "./helpers.ts";
 
-/** oumi's reference configs (read-only). */
-export const CORPUS = resolve(ROOT, "..", "shared", "reference", "oumi-configs");
+export { CORPUS };
 
 /** One config of issue 6's list: its file, conversation id, system prompt, tools and output keys. */
 export interface MultiTurnCase {

@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { tinyOnnxPath } from "../helpers/tinyOnnx.ts";
-import { ROOT, runInProcess, runProcess } from "./helpers.ts";
+import { localEngineArgs, ROOT, runInProcess, runProcess } from "./helpers.ts";
 import { checkRun, CORPUS, E2E_CASES, readJsonl } from "./onnxCases.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "synth-onnx-e2e-"));
@@ -18,18 +18,8 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const onnx = (modelName: string, extra: string[] = []) => [
-  "--inference_config.engine",
-  "NATIVE",
-  "--inference_config.model.model_name",
-  modelName,
-  "--inference_config.generation.max_new_tokens",
-  "12",
-  "--threads",
-  "1",
-  "--no-progress",
-  ...extra,
-];
+const onnx = (modelName: string, extra: string[] = []) =>
+  localEngineArgs("NATIVE", modelName, 12, extra);
 
 describe("oumi example configs run end to end on transformers.js (native ONNX Runtime)", () => {
   for (const { file, keys } of E2E_CASES) {

@@ -5,22 +5,10 @@
  */
 import { expect } from "bun:test";
 import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { CORPUS, readJsonl } from "../helpers/corpus.ts";
 
-/** oumi's example configs (read-only reference). */
-export const CORPUS = resolve(
-  import.meta.dir,
-  "..",
-  "..",
-  "..",
-  "shared",
-  "reference",
-  "oumi-configs",
-);
-
-/** Parses a JSON Lines file. */
-export const readJsonl = (path: string) =>
-  readFileSync(path, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+export { CORPUS, readJsonl };
 
 /** The foundation's end-to-end configs (tests/cli/e2e.test.ts) and keys each record must have. */
 export const E2E_CASES: { file: string; keys: string[] }[] = [
