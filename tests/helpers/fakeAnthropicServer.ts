@@ -4,14 +4,17 @@
  * real API; the reply *text* comes from a script function.
  */
 import type { ServerResponse } from "node:http";
-import { type FakeServer, type Fault, type SeenRequest, sendFault, startHttp } from "./fakeHttp.ts";
+import {
+  answerGeneration,
+  type FakeServer,
+  type Fault,
+  type GenerationCall,
+  type SeenRequest,
+  startHttp,
+} from "./fakeHttp.ts";
 
 /** A Messages request as the fake sees it; `attempt` counts earlier identical requests. */
-export interface MessagesCall {
-  body: Record<string, unknown>;
-  attempt: number;
-  headers: SeenRequest["headers"];
-}
+export type MessagesCall = GenerationCall;
 
 /** Options of {@link startFakeAnthropic}. */
 export interface FakeAnthropicOptions {
@@ -62,7 +65,7 @@ export async function startFakeAnthropic(
   options: FakeAnthropicOptions = {},
 ): Promise<FakeAnthropic> {
   const calls: MessagesCall[] = [];
-  const attempts = new Map<string, number>();
+  const log = { attempts: new Map<string, number>(), calls: calls };
   const batches = new Map<
     string,
     {
@@ -88,20 +91,7 @@ export async function startFakeAnthropic(
       }];
     }
     if (req.method === "POST" && req.path === "/v1/messages") {
-      const body = req.body as Record<string, unknown>;
-      const key = JSON.stringify(body.messages);
-      const attempt = attempts.get(key) ?? 0;
-      attempts.set(key, attempt + 1);
-      const call = { body, attempt, headers: req.headers };
-      calls.push(call);
-      const fault = options.fault?.(call);
-      if (fault) {
-        await sendFault(fault, res);
-        if (fault.kind !== "slow") return undefined;
-      }
-      if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));
-      if (res.destroyed) return undefined;
-      return [200, message(call, options)];
+      return answerGeneration(req, res, log, options, (call) => message(call, options));
     }
     if (req.method === "POST" && req.path === "/v1/messages/batches") {
       const id = `msgbatch_${++ids}`;

@@ -115,3 +115,45 @@ export function startHttp(handler: Handler): Promise<FakeServer> {
     });
   });
 }
+
+/** A generation request as a fake provider sees it; `attempt` counts earlier ones with the same messages. */
+export interface GenerationCall {
+  body: Record<string, unknown>;
+  attempt: number;
+  headers: SeenRequest["headers"];
+}
+
+/** What a fake provider keeps about generation requests (attempt counts by messages, calls). */
+export interface GenerationLog {
+  attempts: Map<string, number>;
+  calls: GenerationCall[];
+}
+
+/**
+ * Answers one generation request the way both fake providers do: records the call (attempt =
+ * earlier requests with the same `messages`), sends the injected fault if any (a slow fault
+ * then still answers), waits the fixed latency, then answers `[200, reply(call)]` unless the
+ * client went away.
+ */
+export async function answerGeneration(
+  req: SeenRequest,
+  res: ServerResponse,
+  log: GenerationLog,
+  options: { latencyMs?: number; fault?: (call: GenerationCall) => Fault | undefined },
+  reply: (call: GenerationCall) => unknown,
+): Promise<[number, unknown] | undefined> {
+  const body = req.body as Record<string, unknown>;
+  const key = JSON.stringify(body?.messages);
+  const attempt = log.attempts.get(key) ?? 0;
+  log.attempts.set(key, attempt + 1);
+  const call = { body, attempt, headers: req.headers };
+  log.calls.push(call);
+  const fault = options.fault?.(call);
+  if (fault) {
+    await sendFault(fault, res);
+    if (fault.kind !== "slow") return undefined;
+  }
+  if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));
+  if (res.destroyed) return undefined;
+  return [200, reply(call)];
+}

@@ -4,16 +4,19 @@
  * The reply *text* comes from a script function; everything on the wire is real HTTP.
  */
 import type { ServerResponse } from "node:http";
-import { type FakeServer, type Fault, type SeenRequest, sendFault, startHttp } from "./fakeHttp.ts";
+import {
+  answerGeneration,
+  type FakeServer,
+  type Fault,
+  type GenerationCall,
+  type SeenRequest,
+  startHttp,
+} from "./fakeHttp.ts";
 
 export type { Fault };
 
 /** A chat request as the fake sees it; `attempt` counts earlier requests with the same messages. */
-export interface ChatCall {
-  body: Record<string, unknown>;
-  attempt: number;
-  headers: SeenRequest["headers"];
-}
+export type ChatCall = GenerationCall;
 
 /** Options of {@link startFakeOpenAI}. */
 export interface FakeOpenAIOptions {
@@ -71,7 +74,7 @@ function completion(call: ChatCall, options: FakeOpenAIOptions): Record<string, 
 /** Starts the fake on a free loopback port. */
 export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
   const chatRequests: ChatCall[] = [];
-  const attempts = new Map<string, number>();
+  const log = { attempts: new Map<string, number>(), calls: chatRequests };
   const files = new Map<string, string>();
   const batches = new Map<
     string,
@@ -91,20 +94,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       }];
     }
     if (req.method === "POST" && req.path === "/v1/chat/completions") {
-      const body = req.body as Record<string, unknown>;
-      const key = JSON.stringify(body?.messages);
-      const attempt = attempts.get(key) ?? 0;
-      attempts.set(key, attempt + 1);
-      const call = { body, attempt, headers: req.headers };
-      chatRequests.push(call);
-      const fault = options.fault?.(call);
-      if (fault) {
-        await sendFault(fault, res);
-        if (fault.kind !== "slow") return undefined;
-      }
-      if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));
-      if (res.destroyed) return undefined;
-      return [200, completion(call, options)];
+      return answerGeneration(req, res, log, options, (call) => completion(call, options));
     }
     if (req.method === "GET" && req.path === "/v1/models") {
       return [200, { object: "list", data: [{ id: "fake-model", object: "model" }] }];
