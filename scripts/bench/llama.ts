@@ -17,6 +17,7 @@ import { compileSynthesis } from "../../src/synth/compile.ts";
 import { synthesize } from "../../src/synth/run.ts";
 import { createRunStats } from "../../src/synth/stats.ts";
 import { tinyGgufPath } from "../../tests/helpers/tinyModel.ts";
+import { prompt, questionConfig, SYSTEM } from "./questionWorkload.ts";
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(name);
@@ -26,8 +27,6 @@ const MODEL = arg("--model", "") || await tinyGgufPath();
 const REQUESTS = Number(arg("--requests", "48"));
 const THREADS = Number(arg("--threads", "1"));
 const MAX_TOKENS = 128;
-const SYSTEM = "You are a helpful assistant that writes short quiz questions.";
-const prompt = (i: number) => `Write question number ${i} about geography.`;
 const dir = mkdtempSync(join(tmpdir(), "synth-bench-llama-"));
 
 async function direct(sequences: number) {
@@ -60,20 +59,7 @@ async function direct(sequences: number) {
 }
 
 async function throughSynth(sequences: number) {
-  const config = {
-    num_samples: REQUESTS,
-    seed: 1,
-    strategy_params: {
-      input_examples: [{ examples: Array.from({ length: REQUESTS }, (_, i) => ({ n: i })) }],
-      generated_attributes: [{
-        id: "question",
-        instruction_messages: [
-          { role: "system", content: SYSTEM },
-          { role: "user", content: "Write question number {n} about geography." },
-        ],
-      }],
-    },
-  };
+  const config = questionConfig(REQUESTS);
   const inference = {
     engine: "LLAMACPP",
     model: { model_name: MODEL, model_max_length: 4096 },

@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { makeTinyOnnx } from "../make-tiny-onnx.ts";
+import { prompt, questionConfig, SYSTEM } from "./questionWorkload.ts";
 
 const ROOT = resolve(import.meta.dir, "..", "..");
 const arg = (name: string, fallback: string) => {
@@ -23,8 +24,6 @@ const arg = (name: string, fallback: string) => {
 const REQUESTS = Number(arg("--requests", "48"));
 const MAX_NEW = Number(arg("--max-new-tokens", "64"));
 const THREADS = Number(arg("--threads", "1"));
-const SYSTEM = "You are a helpful assistant that writes short quiz questions.";
-const prompt = (i: number) => `Write question number ${i} about geography.`;
 
 /** Benchmark models: the test model and a larger one (4 layers x 256 dims, ~60 MB). */
 const MODELS = {
@@ -112,20 +111,7 @@ async function child(backend: string) {
         })));
       const reused = Object.assign(Object.create(engine), { dispose: async () => {} });
       const throughSynth = async () => {
-        const config = {
-          num_samples: REQUESTS,
-          seed: 1,
-          strategy_params: {
-            input_examples: [{ examples: Array.from({ length: REQUESTS }, (_, i) => ({ n: i })) }],
-            generated_attributes: [{
-              id: "question",
-              instruction_messages: [
-                { role: "system", content: SYSTEM },
-                { role: "user", content: "Write question number {n} about geography." },
-              ],
-            }],
-          },
-        };
+        const config = questionConfig(REQUESTS);
         const stats = createRunStats(REQUESTS);
         const t0 = performance.now();
         await synthesize(compileSynthesis(config), {
