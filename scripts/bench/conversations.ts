@@ -331,14 +331,7 @@ async function runLockStep(file: string, backend: Backend) {
 
 async function runLlama(conversations: number, parallel: number) {
   const model = await tinyGgufPath();
-  const file = join(
-    ROOT,
-    "..",
-    "shared",
-    "reference",
-    "oumi-configs",
-    "library_tool_use_synth.yaml",
-  );
+  const file = join(ROOT, "tests", "fixtures", "oumi-configs", "library_tool_use_synth.yaml");
   const loaded = await loadConfig(file, {
     overrides: [
       "--num_samples",

@@ -6,11 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, cpSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { CORPUS } from "../helpers/corpus.ts";
 import { type IsolatedBinary, isolatedBinary, ROOT } from "../helpers/isolatedBinary.ts";
 import { tinyGgufPath } from "../helpers/tinyModel.ts";
 
-const CORPUS = resolve(ROOT, "..", "shared", "reference", "oumi-configs");
 let bin: IsolatedBinary;
 let model: string;
 

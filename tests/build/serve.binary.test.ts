@@ -5,8 +5,9 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { type IsolatedBinary, isolatedBinary, ROOT } from "../helpers/isolatedBinary.ts";
+import { join } from "node:path";
+import { CORPUS } from "../helpers/corpus.ts";
+import { type IsolatedBinary, isolatedBinary } from "../helpers/isolatedBinary.ts";
 import { tinyGgufPath } from "../helpers/tinyModel.ts";
 
 /** A response body as loosely typed JSON (test assertions check its shape). */
@@ -77,14 +78,7 @@ test("dist/synth runs oumi's tool-use config (REMOTE) against dist/synth serve",
       text += decoder.decode(value, { stream: true });
     }
     const [, served, url] = match;
-    const config = resolve(
-      ROOT,
-      "..",
-      "shared",
-      "reference",
-      "oumi-configs",
-      "library_tool_use_synth.yaml",
-    );
+    const config = join(CORPUS, "library_tool_use_synth.yaml");
     const output = join(bin.workDir, "library.jsonl");
     const result = bin.run([
       "-c",

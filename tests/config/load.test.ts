@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } 
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { formatConfigError, loadConfig } from "../../src/config/load.ts";
+import { CORPUS } from "../helpers/corpus.ts";
 import { ConfigError, UsageError } from "../../src/errors.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "synth-config-"));
@@ -48,7 +49,7 @@ inference_config:
   model: {model_name: gpt-4o-mini}
 `;
 
-const REFERENCE = "/work/shared/reference/oumi-configs";
+const REFERENCE = CORPUS;
 function yamlFiles(root: string): string[] {
   return readdirSync(root).flatMap((name) => {
     const path = join(root, name);

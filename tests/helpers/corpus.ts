@@ -4,16 +4,8 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 
-/** The corpus folder: `../shared/reference/oumi-configs` from the project root. */
-export const CORPUS = resolve(
-  import.meta.dir,
-  "..",
-  "..",
-  "..",
-  "shared",
-  "reference",
-  "oumi-configs",
-);
+/** The corpus folder: oumi's example configs vendored verbatim (Apache-2.0, see its NOTICE.md). */
+export const CORPUS = resolve(import.meta.dir, "..", "fixtures", "oumi-configs");
 
 /** Parses a JSON Lines file (blank lines skipped). */
 export const readJsonl = (path: string) =>

@@ -14,10 +14,10 @@ import { ConfigError } from "../../../src/errors.ts";
 import { compileSynthesis } from "../../../src/synth/compile.ts";
 import { synthesize } from "../../../src/synth/run.ts";
 import { createRunStats } from "../../../src/synth/stats.ts";
+import { CORPUS } from "../../helpers/corpus.ts";
 import { scriptedEngine, type ScriptedReply } from "../../helpers/scriptedEngine.ts";
 
 const ROOT = resolve(import.meta.dir, "..", "..", "..");
-const CORPUS = resolve(ROOT, "..", "shared", "reference", "oumi-configs");
 const dir = mkdtempSync(join(tmpdir(), "synth-tools-e2e-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let runs = 0;
