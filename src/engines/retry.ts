@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { abortableSleep } from "../clock.ts";
 import { EngineError } from "../errors.ts";
 
 /** Retry settings with oumi's names and defaults (`remote_params`, §16.2). */
@@ -72,7 +73,8 @@ export interface Attempted<T> {
  * Runs `fn` until it succeeds, fails with a non-retryable error, or attempts run out.
  * Non-`EngineError` exceptions are not retried (they are bugs or bad input, not transient).
  *
- * @param onRetry called before each wait with the error and the delay in seconds.
+ * @param options.onRetry called before each wait with the error and the delay in seconds.
+ * @param options.sleep waits between attempts (ms); default the real clock's (`clock.ts`).
  * @throws the last error; its `attempts` count is attached as `error.attempts`.
  */
 export async function withRetries<T>(
@@ -101,33 +103,4 @@ export async function withRetries<T>(
       await sleep(delay * 1000, options.signal);
     }
   }
-}
-
-/** Longest single `setTimeout` (larger delays overflow to 1 ms in JavaScript runtimes). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/**
- * `setTimeout` as a promise that rejects early when `signal` aborts. Any length works (a
- * `Retry-After` of weeks is honoured in full, §17.3): long waits are chained timers.
- */
-export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const until = Date.now() + ms;
-    let timer: ReturnType<typeof setTimeout>;
-    const arm = (left: number) => {
-      timer = setTimeout(() => {
-        const rest = until - Date.now();
-        if (rest > 0 && left > MAX_TIMER_MS) return arm(rest);
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      }, Math.min(Math.max(0, left), MAX_TIMER_MS));
-    };
-    arm(ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

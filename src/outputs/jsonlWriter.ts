@@ -18,6 +18,7 @@
 import { closeSync, fdatasync, fsyncSync, openSync, writeSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
+import { type Clock, realClock, type Timer } from "../clock.ts";
 import { FinalLine, PyJsonLineEncoder } from "./pyJsonLine.ts";
 
 /** Options of {@link OrderedJsonlWriter.open}. */
@@ -32,6 +33,8 @@ export interface OrderedJsonlWriterOptions {
   fsync?: boolean;
   /** One record to one line (no newline). Default: Python-compatible JSON (`pyJsonDumps`, encoded by {@link PyJsonLineEncoder}). */
   serialize?: (record: Record<string, unknown>) => string;
+  /** Runs the `flushIntervalMs` timer (tests pass a manual clock). Default the real clock. */
+  clock?: Clock;
 }
 
 /** Totals reported by {@link OrderedJsonlWriter.close}. */
@@ -68,7 +71,7 @@ export class OrderedJsonlWriter {
   /** The background `fdatasync` in flight, if any (see {@link syncInBackground}). */
   private syncing: Promise<void> | undefined;
   private readonly lines = new PyJsonLineEncoder();
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timer: Timer | undefined;
   private writtenCount = 0;
   private skippedCount = 0;
   private failure: unknown;
@@ -162,7 +165,10 @@ export class OrderedJsonlWriter {
       this.append(next);
     }
     if (this.pending.length) {
-      this.timer ??= setTimeout(() => this.timedFlush(), this.options.flushIntervalMs ?? 200);
+      this.timer ??= (this.options.clock ?? realClock).setTimeout(
+        () => this.timedFlush(),
+        this.options.flushIntervalMs ?? 200,
+      );
     }
   }
 
@@ -195,7 +201,7 @@ export class OrderedJsonlWriter {
         await this.syncing; // never close the file under a background sync
         fsyncSync(this.fd); // only what the background syncs have not covered yet
       } finally {
-        clearTimeout(this.timer);
+        this.timer?.clear();
         closeSync(this.fd);
       }
     }

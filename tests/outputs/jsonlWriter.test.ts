@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { OrderedJsonlWriter } from "../../src/outputs/jsonlWriter.ts";
 import { pyJsonDumps } from "../../src/outputs/pyJson.ts";
+import { ManualClock } from "../helpers/manualClock.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "synth-jsonl-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -11,7 +12,6 @@ let counter = 0;
 const freshPath = () => join(dir, `run-${++counter}`, "out.jsonl");
 const lines = (path: string) =>
   readFileSync(path, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A deterministic shuffle (LCG) so the test is reproducible. */
 function shuffled(n: number, seed: number): number[] {
@@ -104,12 +104,13 @@ describe("OrderedJsonlWriter", () => {
 
   test("holds out-of-order records in memory only; the contiguous prefix reaches disk", async () => {
     const path = freshPath();
-    const w = await OrderedJsonlWriter.open(path, { flushIntervalMs: 20 });
+    const clock = new ManualClock();
+    const w = await OrderedJsonlWriter.open(path, { flushIntervalMs: 20, clock });
     w.put(0, { i: 0 });
     w.put(2, { i: 2 });
     w.put(3, { i: 3 });
     expect(w.waitingCount).toBe(2);
-    await sleep(80);
+    await clock.advance(20);
     expect(lines(path)).toEqual([{ i: 0 }]);
     expect(w.written).toBe(1);
     w.put(1, { i: 1 });
@@ -121,13 +122,20 @@ describe("OrderedJsonlWriter", () => {
 
   test("records are on disk after one flush interval without close", async () => {
     const path = freshPath();
-    const w = await OrderedJsonlWriter.open(path, { flushIntervalMs: 30 });
+    const clock = new ManualClock();
+    const w = await OrderedJsonlWriter.open(path, { flushIntervalMs: 30, clock });
     w.put(0, { i: 0 });
-    w.put(1, { i: 1 });
+    await clock.advance(10);
+    w.put(1, { i: 1 }); // joins the buffer; the timer started by record 0 still runs
+    await clock.advance(19);
     expect(readFileSync(path, "utf8")).toBe("");
-    await sleep(120);
+    await clock.advance(1);
     expect(lines(path)).toEqual([{ i: 0 }, { i: 1 }]);
+    w.put(2, { i: 2 }); // a new timer for the next buffer
+    expect(clock.pendingCount).toBe(1);
     await w.close();
+    expect(clock.pendingCount).toBe(0); // close cleared it
+    expect(lines(path)).toHaveLength(3);
   });
 
   test("flushRecords writes without waiting for the timer", async () => {
@@ -156,12 +164,16 @@ describe("OrderedJsonlWriter", () => {
     const path = freshPath();
     const script = join(dir, `crash-${counter}.ts`);
     const writerModule = resolve(import.meta.dir, "../../src/outputs/jsonlWriter.ts");
+    const clockModule = resolve(import.meta.dir, "../helpers/manualClock.ts");
     writeFileSync(
       script,
       `import { OrderedJsonlWriter } from ${JSON.stringify(writerModule)};
-const w = await OrderedJsonlWriter.open(${JSON.stringify(path)}, { flushIntervalMs: 20 });
+import { ManualClock } from ${JSON.stringify(clockModule)};
+const clock = new ManualClock();
+const w = await OrderedJsonlWriter.open(${JSON.stringify(path)}, { flushIntervalMs: 20, clock });
 for (const i of [1, 0, 2, 4]) w.put(i, { i });
-setTimeout(() => console.log("flushed"), 150);
+await clock.advance(20); // the flush timer fires: 0-2 are written
+console.log("flushed");
 setInterval(() => {}, 1000);
 `,
     );

@@ -14,7 +14,7 @@ const MAX_BACKOFF_MS = 30_000;
 export interface Endpoint<T> {
   readonly url: string;
   readonly client: T;
-  /** `performance.now()` before which the endpoint is skipped. */
+  /** Clock time (ms, `performance.now()` in production) before which the endpoint is skipped. */
   downUntil: number;
   /** Consecutive failures (0 when healthy). */
   failures: number;

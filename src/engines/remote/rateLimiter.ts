@@ -10,7 +10,7 @@
  * @module
  */
 import type { Usage } from "../contract.ts";
-import { abortableSleep } from "../retry.ts";
+import { type Clock, realClock } from "../../clock.ts";
 
 /** Limits per window; unset ones are not enforced. */
 export interface RateLimits {
@@ -28,15 +28,18 @@ export interface RateEntry {
   output: number;
 }
 
-/** The sliding-window limiter. Times from `performance.now()`, milliseconds. */
+/** The sliding-window limiter. Times from the clock (`performance.now()`), milliseconds. */
 export class RateLimiter {
   readonly #limits: RateLimits;
   readonly #windowMs: number;
   #entries: RateEntry[] = [];
   #lock: Promise<void> = Promise.resolve();
+  readonly #clock: Clock;
 
-  constructor(limits: RateLimits) {
+  /** @param clock time source (tests pass a manual one). Default {@link realClock}. */
+  constructor(limits: RateLimits, clock: Clock = realClock) {
     this.#limits = limits;
+    this.#clock = clock;
     this.#windowMs = limits.windowMs ?? 60_000;
   }
 
@@ -59,9 +62,9 @@ export class RateLimiter {
     try {
       await previous;
       for (let wait = this.#waitMs(); wait > 0; wait = this.#waitMs()) {
-        await abortableSleep(wait, signal);
+        await this.#clock.sleep(wait, signal);
       }
-      const entry = { at: performance.now(), input: 0, output: 0 };
+      const entry = { at: this.#clock.now(), input: 0, output: 0 };
       this.#entries.push(entry);
       return entry;
     } finally {
@@ -78,7 +81,7 @@ export class RateLimiter {
 
   /** Milliseconds until every limit has room (0 when it has now). */
   #waitMs(): number {
-    const now = performance.now();
+    const now = this.#clock.now();
     const cutoff = now - this.#windowMs;
     let drop = 0;
     while (drop < this.#entries.length && this.#entries[drop].at <= cutoff) drop++;

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { type Clock, realClock } from "../../clock.ts";
 import { EngineError } from "../../errors.ts";
 import type { Usage } from "../contract.ts";
 import { AdaptiveController } from "./adaptive.ts";
@@ -30,25 +31,34 @@ export class RemoteRuntime<C> {
   readonly slots: Slots;
   readonly limiter?: RateLimiter;
   readonly endpoints: EndpointPool<C>;
+  readonly #clock: Clock;
 
   /**
    * @param makeClient builds the SDK client for one endpoint URL.
    * @param windowMs rate-limit window (tests and benchmarks may shorten it). Default 60 000.
+   * @param clock time source of the slots, limiter and endpoint back-off. Default
+   *   {@link realClock}.
    */
-  constructor(settings: RemoteSettings, makeClient: (url: string) => C, windowMs?: number) {
+  constructor(
+    settings: RemoteSettings,
+    makeClient: (url: string) => C,
+    windowMs?: number,
+    clock: Clock = realClock,
+  ) {
     this.settings = settings;
+    this.#clock = clock;
     this.redactor.add(settings.apiKey);
     const adaptive = settings.adaptive
-      ? new AdaptiveController(settings.numWorkers, settings.politeness)
+      ? new AdaptiveController(settings.numWorkers, settings.politeness, clock.now())
       : undefined;
-    this.slots = new Slots(settings.numWorkers, settings.politeness, adaptive);
+    this.slots = new Slots(settings.numWorkers, settings.politeness, adaptive, clock);
     const limits = {
       requestsPerMinute: settings.requestsPerMinute,
       inputTokensPerMinute: settings.inputTokensPerMinute,
       outputTokensPerMinute: settings.outputTokensPerMinute,
       windowMs,
     };
-    if (RateLimiter.needed(limits)) this.limiter = new RateLimiter(limits);
+    if (RateLimiter.needed(limits)) this.limiter = new RateLimiter(limits, clock);
     this.endpoints = new EndpointPool(settings.urls, makeClient);
   }
 
@@ -73,7 +83,7 @@ export class RemoteRuntime<C> {
         this.slots.release(ticket);
         throw error;
       }
-      const endpoint = this.endpoints.pick();
+      const endpoint = this.endpoints.pick(this.#clock.now());
       try {
         const result = await attempt(endpoint);
         if (entry) this.limiter!.complete(entry, result.usage);
@@ -89,7 +99,7 @@ export class RemoteRuntime<C> {
           redactor: this.redactor,
         });
         const serverSide = classified instanceof EngineError && classified.retryable;
-        if (serverSide) this.endpoints.failed(endpoint);
+        if (serverSide) this.endpoints.failed(endpoint, this.#clock.now());
         this.slots.release(ticket, serverSide ? false : undefined);
         throw classified;
       }

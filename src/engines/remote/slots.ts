@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { abortableSleep } from "../retry.ts";
+import { type Clock, realClock } from "../../clock.ts";
 import type { AdaptiveController } from "./adaptive.ts";
 
 /** A held slot; pass it back to {@link Slots.release} exactly once. */
@@ -23,13 +23,21 @@ export class Slots {
   #waiters: { wake: (readyAt: number) => void }[] = [];
   readonly #politenessMs: number;
   readonly #adaptive?: AdaptiveController;
+  readonly #clock: Clock;
 
   /**
    * @param capacity slots when not adaptive (`num_workers`).
    * @param politenessSeconds rest after each request (§17.1).
+   * @param clock time source for the rests (tests pass a manual one). Default {@link realClock}.
    */
-  constructor(capacity: number, politenessSeconds: number, adaptive?: AdaptiveController) {
+  constructor(
+    capacity: number,
+    politenessSeconds: number,
+    adaptive?: AdaptiveController,
+    clock: Clock = realClock,
+  ) {
     this.#adaptive = adaptive;
+    this.#clock = clock;
     this.#capacity = adaptive ? adaptive.capacity : Math.max(1, capacity);
     this.#politenessMs = politenessSeconds * 1000;
     this.#readyAt = Array(this.#capacity).fill(0);
@@ -52,7 +60,7 @@ export class Slots {
    */
   async acquire(signal?: AbortSignal): Promise<SlotTicket> {
     if (signal?.aborted) throw signal.reason;
-    if (this.#adaptive) this.#resize(this.#adaptive.update());
+    if (this.#adaptive) this.#resize(this.#adaptive.update(this.#clock.now()));
     let readyAt: number;
     if (this.#inUse < this.#capacity && this.#waiters.length === 0) readyAt = this.#take();
     else {
@@ -73,10 +81,10 @@ export class Slots {
         this.#waiters.push(waiter);
       });
     }
-    const wait = readyAt - performance.now();
+    const wait = readyAt - this.#clock.now();
     if (wait > 0) {
       try {
-        await abortableSleep(wait, signal);
+        await this.#clock.sleep(wait, signal);
       } catch (error) {
         this.#readyAt.unshift(readyAt);
         this.#inUse--;
@@ -84,7 +92,7 @@ export class Slots {
         throw error;
       }
     }
-    return { acquiredAt: performance.now() };
+    return { acquiredAt: this.#clock.now() };
   }
 
   /**
@@ -96,7 +104,7 @@ export class Slots {
   release(_ticket: SlotTicket, outcome?: boolean): void {
     if (outcome !== undefined) this.#adaptive?.record(outcome);
     this.#inUse--;
-    this.#readyAt.push(this.#politenessMs > 0 ? performance.now() + this.#politenessMs : 0);
+    this.#readyAt.push(this.#politenessMs > 0 ? this.#clock.now() + this.#politenessMs : 0);
     this.#fit();
     this.#wakeNext();
   }

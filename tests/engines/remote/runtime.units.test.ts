@@ -3,18 +3,20 @@
  * (§17.3), the adaptive controller (§17.2), politeness slots (§17.1), the rate limiter
  * (§17.4), endpoint back-off, key redaction and provider defaults (§16.2).
  */
-import { describe, expect, test } from "bun:test";
+import { describe, expect, jest, test } from "bun:test";
+import { abortableSleep } from "../../../src/clock.ts";
 import { AdaptiveController } from "../../../src/engines/remote/adaptive.ts";
 import { classifyError, isRetryableStatus } from "../../../src/engines/remote/classify.ts";
 import { EndpointPool } from "../../../src/engines/remote/endpoints.ts";
 import { baseUrlOf, PROVIDERS } from "../../../src/engines/remote/providers.ts";
-import { RateLimiter } from "../../../src/engines/remote/rateLimiter.ts";
+import { type RateEntry, RateLimiter } from "../../../src/engines/remote/rateLimiter.ts";
 import { retryAfterSeconds } from "../../../src/engines/remote/retryAfter.ts";
 import { Redactor } from "../../../src/engines/remote/secrets.ts";
 import { resolveRemoteSettings } from "../../../src/engines/remote/settings.ts";
-import { Slots } from "../../../src/engines/remote/slots.ts";
+import { Slots, type SlotTicket } from "../../../src/engines/remote/slots.ts";
 import { DEFAULT_RETRY_POLICY, withRetries } from "../../../src/engines/retry.ts";
 import { EngineError } from "../../../src/errors.ts";
+import { ManualClock, settle } from "../../helpers/manualClock.ts";
 
 const headers = (h: Record<string, string>) => new Headers(h);
 
@@ -33,23 +35,54 @@ describe("Retry-After", () => {
   });
 });
 
-test("a Retry-After of 30 days is waited for in full (no timer overflow)", async () => {
-  const controller = new AbortController();
+test("a Retry-After of 30 days is waited for in full, then the request is retried", async () => {
+  const clock = new ManualClock();
   let calls = 0;
+  let logged = 0;
   const run = withRetries(
     () => {
-      calls++;
+      if (calls++ > 0) return Promise.resolve("second answer");
       return Promise.reject(
         new EngineError("HTTP 429", { retryable: true, retryAfterSeconds: 30 * 86400 }),
       );
     },
     DEFAULT_RETRY_POLICY,
-    { signal: controller.signal },
+    {
+      sleep: (ms, signal) => clock.sleep(ms, signal),
+      onRetry: (_error, seconds) => (logged = seconds),
+    },
   );
-  await new Promise((r) => setTimeout(r, 50));
-  controller.abort(new Error("stopped by the test"));
-  await expect(run).rejects.toThrow("stopped by the test");
-  expect(calls).toBe(1);
+  await clock.advance(30 * 86_400_000 - 1);
+  expect(calls).toBe(1); // still waiting a millisecond before the 30 days are over
+  await clock.advance(30 * 86_400_000 * 0.25); // the jitter adds at most 25 % with one worker
+  expect(await run).toEqual({ value: "second answer", attempts: 2 });
+  expect(clock.sleeps).toEqual([logged * 1000]); // the wait is the delay reported to onRetry
+  expect(clock.sleeps[0]).toBeGreaterThanOrEqual(30 * 86_400_000);
+  expect(clock.sleeps[0]).toBeLessThanOrEqual(30 * 86_400_000 * 1.25);
+});
+
+describe("the real clock's sleep (no timer overflow)", () => {
+  test("a wait past the 32-bit timer range neither fires early nor late; abort stops it", async () => {
+    // Bun's fake timers overflow delays above 2^31 - 1 ms to 1 ms, as real timers do.
+    jest.useFakeTimers();
+    try {
+      const days = 30 * 86_400_000;
+      let done = false;
+      const sleeping = abortableSleep(days).then(() => (done = true));
+      jest.advanceTimersByTime(days - 1);
+      await settle();
+      expect(done).toBe(false);
+      jest.advanceTimersByTime(1);
+      await sleeping;
+      expect(done).toBe(true);
+      const controller = new AbortController();
+      const aborted = abortableSleep(days, controller.signal);
+      controller.abort(new Error("stopped by the test"));
+      await expect(aborted).rejects.toThrow("stopped by the test");
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });
 
 describe("classification (§17.3)", () => {
@@ -126,24 +159,26 @@ describe("adaptive concurrency (§17.2)", () => {
 
 describe("politeness slots (§17.1)", () => {
   test("the first C start at once; a finished slot rests politeness seconds", async () => {
-    const slots = new Slots(2, 0.2);
-    const t0 = performance.now();
+    const clock = new ManualClock();
+    const slots = new Slots(2, 0.2, undefined, clock);
     const a = await slots.acquire();
     const b = await slots.acquire();
+    expect([a.acquiredAt, b.acquiredAt]).toEqual([0, 0]); // no politeness rest before the first
     expect(slots.inUse).toBe(2);
-    let thirdStarted = 0;
-    const third = slots.acquire().then((t) => {
-      thirdStarted = performance.now();
-      return t;
-    });
-    await new Promise((r) => setTimeout(r, 20));
-    expect(thirdStarted).toBe(0); // no free slot yet
-    const released = performance.now();
-    slots.release(a, true);
-    slots.release(await third, true);
+    let third: SlotTicket | undefined;
+    const waiting = slots.acquire().then((t) => (third = t));
+    await clock.advance(10);
+    expect(third).toBeUndefined(); // no free slot yet
+    slots.release(a, true); // at 10: this slot may start again at 210
+    await clock.advance(199);
+    expect(third).toBeUndefined(); // at 209: still resting
+    await clock.advance(1);
+    await waiting;
+    expect(third?.acquiredAt).toBe(210);
+    expect(clock.sleeps).toEqual([200]);
+    slots.release(third!, true);
     slots.release(b, true);
-    expect(thirdStarted - released).toBeGreaterThanOrEqual(195);
-    expect(a.acquiredAt - t0).toBeLessThan(195); // started without the politeness rest
+    expect(slots.inUse).toBe(0);
   });
   test("an aborted waiter gives its place back", async () => {
     const slots = new Slots(1, 0);
@@ -161,19 +196,41 @@ describe("politeness slots (§17.1)", () => {
 
 describe("rate limiter (§17.4)", () => {
   test("requests per window never exceed the limit", async () => {
-    const limiter = new RateLimiter({ requestsPerMinute: 5, windowMs: 300 });
-    const starts: number[] = [];
-    for (let i = 0; i < 12; i++) starts.push((await limiter.reserve()).at);
-    for (let i = 5; i < starts.length; i++) {
-      expect(starts[i] - starts[i - 5]).toBeGreaterThanOrEqual(299);
-    }
+    const clock = new ManualClock();
+    const limiter = new RateLimiter({ requestsPerMinute: 5, windowMs: 300 }, clock);
+    const reserved = Promise.all(Array.from({ length: 12 }, () => limiter.reserve()));
+    await clock.runAll();
+    const starts = (await reserved).map((e) => e.at);
+    // Five per 300 ms window: each request starts once the one five before it left the window.
+    expect(starts).toEqual([0, 0, 0, 0, 0, 300, 300, 300, 300, 300, 600, 600]);
   });
   test("token limits wait for usage to leave the window", async () => {
-    const limiter = new RateLimiter({ outputTokensPerMinute: 100, windowMs: 200 });
+    const clock = new ManualClock();
+    const limiter = new RateLimiter({ outputTokensPerMinute: 100, windowMs: 200 }, clock);
+    await clock.advance(5);
     const first = await limiter.reserve();
     limiter.complete(first, { inputTokens: 1, outputTokens: 150 });
-    const second = await limiter.reserve();
-    expect(second.at - first.at).toBeGreaterThanOrEqual(199);
+    await clock.advance(50);
+    let second: RateEntry | undefined;
+    const waiting = limiter.reserve().then((e) => (second = e));
+    await clock.advance(149);
+    expect(second).toBeUndefined(); // 150 output tokens still in the window
+    await clock.advance(1);
+    await waiting;
+    expect([first.at, second?.at]).toEqual([5, 205]);
+  });
+  test("an aborted wait rejects and lets the next caller through", async () => {
+    const clock = new ManualClock();
+    const limiter = new RateLimiter({ requestsPerMinute: 1, windowMs: 1000 }, clock);
+    await limiter.reserve();
+    const controller = new AbortController();
+    const aborted = limiter.reserve(controller.signal);
+    const next = limiter.reserve();
+    await clock.advance(10);
+    controller.abort(new Error("stop"));
+    await expect(aborted).rejects.toThrow("stop");
+    await clock.runAll();
+    expect((await next).at).toBe(1000);
   });
 });
 

@@ -136,7 +136,10 @@ describe("BatchQueue", () => {
     await new Promise((r) => setImmediate(r));
     queue.push(5);
     release();
-    await new Promise((r) => setTimeout(r, 20));
+    // The next batch starts on a later event-loop turn (setImmediate): wait turns, not time.
+    for (let turn = 0; turn < 10 && batches.length < 2; turn++) {
+      await new Promise((r) => setImmediate(r));
+    }
     expect(batches).toEqual([[1, 2, 3], [4, 5]]);
   });
 
