@@ -13,7 +13,7 @@ import type { EngineChoice } from "../engines/registry.ts";
 import type { SourceReport } from "../inputs/sources.ts";
 import type { CompiledSynthesis } from "../synth/compile.ts";
 import { firstRowKeys } from "../plan/rowList.ts";
-import { previewCell } from "./summary.ts";
+import { previewCell } from "./previewTable.ts";
 
 const pct = (x: number) => `${(100 * x).toFixed(x * 100 % 1 === 0 ? 0 : 1)}%`;
 

@@ -5,51 +5,10 @@
  *
  * @module
  */
-import Table from "cli-table3";
 import pc from "picocolors";
 import type { RunStats } from "../synth/stats.ts";
+import { renderPreview } from "./previewTable.ts";
 import { formatDuration } from "./progress.ts";
-
-/** Columns shown before collapsing the rest into one `... and N more columns...` column (§15). */
-const MAX_COLUMNS = 5;
-
-/** A cell: strings as-is, other values as compact JSON, cut to `width` characters. */
-export function previewCell(value: unknown, width: number): string {
-  const text = typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length > width ? `${flat.slice(0, width - 3)}...` : flat;
-}
-
-/**
- * Renders the preview table of `records` (the first few of the run).
- * Columns are the keys of the first record; past {@link MAX_COLUMNS} the rest collapse.
- */
-export function renderPreview(
-  records: readonly Record<string, unknown>[],
-  options: { colors?: boolean; width?: number } = {},
-): string {
-  if (records.length === 0) return "";
-  const keys = Object.keys(records[0]);
-  const shown = keys.length > MAX_COLUMNS + 1 ? keys.slice(0, MAX_COLUMNS) : keys;
-  const extra = keys.length - shown.length;
-  const totalWidth = Math.max(60, options.width ?? 120);
-  const columns = shown.length + (extra ? 1 : 0);
-  const cellWidth = Math.max(12, Math.floor((totalWidth - 3 * columns) / Math.max(columns, 1)));
-  const c = pc.createColors(options.colors ?? false);
-  const table = new Table({
-    head: [...shown, ...(extra ? [`... and ${extra} more columns...`] : [])].map((h) => c.bold(h)),
-    style: options.colors ? {} : { head: [], border: [] },
-    wordWrap: true,
-    colWidths: Array(columns).fill(cellWidth + 2),
-  });
-  for (const record of records) {
-    table.push([
-      ...shown.map((k) => previewCell(record[k], cellWidth * 3)),
-      ...(extra ? ["..."] : []),
-    ]);
-  }
-  return table.toString();
-}
 
 /** `12 input, 3 output, 2 cached in 1 requests` (cached only when non-zero). */
 export function usageText(u: RunStats["usage"]): string {

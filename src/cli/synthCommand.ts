@@ -19,6 +19,7 @@ import type { CliIO, CommonOptions } from "./main.ts";
 import { prepare } from "./prepare.ts";
 import { startProgress } from "./progress.ts";
 import { renderSummary } from "./summary.ts";
+import { terminalWidth } from "./terminalWidth.ts";
 
 /** Options of {@link runSynth}. */
 export interface SynthOptions extends CommonOptions {
@@ -206,7 +207,7 @@ export async function runSynth(
       errorsPath: result.errorsPath,
       preview: result.preview,
       colors: useColors(io.stdout, io.env),
-      width: io.stdout.columns,
+      width: terminalWidth(io.stdout, io.env),
     }),
   );
   if (result.stoppedBy !== undefined) {
