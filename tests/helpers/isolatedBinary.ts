@@ -28,7 +28,6 @@ export interface IsolatedBinary {
     exitCode: number;
     stdout: string;
     stderr: string;
-    ms: number;
   };
   cleanup(): void;
 }
@@ -71,7 +70,6 @@ export function isolatedBinary(prefix: string): IsolatedBinary {
     workDir,
     env,
     run(args, extraEnv = {}, cwd = workDir) {
-      const started = performance.now();
       const proc = Bun.spawnSync({
         cmd: [binary, ...args],
         cwd,
@@ -83,7 +81,6 @@ export function isolatedBinary(prefix: string): IsolatedBinary {
         exitCode: proc.exitCode,
         stdout: proc.stdout.toString(),
         stderr: proc.stderr.toString(),
-        ms: performance.now() - started,
       };
     },
     cleanup: () => rmSync(tmp, { recursive: true, force: true }),

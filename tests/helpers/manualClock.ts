@@ -3,6 +3,12 @@
  * `setTimeout` wait for {@link ManualClock.advance} to pass their due time. Tests of timing
  * behaviour (politeness rests, rate windows, flush timers) assert exact clock times with it,
  * never elapsed wall-clock milliseconds.
+ *
+ * With `{ auto: true }` the clock moves itself (virtual time): whenever the code under test has
+ * nothing left to do but wait on this clock (no promise continuation or `setImmediate` pending
+ * for a few event-loop turns), time jumps to the next due wait. Simulated latencies then order
+ * events exactly by their virtual times, however loaded the machine, and take no real time.
+ * Only for code that waits on nothing else (no real I/O or timers between the waits).
  */
 import type { Clock, Timer } from "../../src/clock.ts";
 
@@ -16,11 +22,20 @@ interface Pending {
 /** Lets every promise continuation that is ready run (one macrotask turn, no real delay). */
 export const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
 
+/** Event-loop turns without new work after which an auto clock takes the next step. */
+const IDLE_TURNS = 5;
+
 /** A manual clock; see the module comment. */
 export class ManualClock implements Clock {
   #now = 0;
   #seq = 0;
   #pending: Pending[] = [];
+  readonly #auto: boolean;
+  #driving = false;
+
+  constructor(options: { auto?: boolean } = {}) {
+    this.#auto = options.auto ?? false;
+  }
   /** Every `sleep` asked for, in milliseconds, in call order. */
   readonly sleeps: number[] = [];
 
@@ -89,6 +104,23 @@ export class ManualClock implements Clock {
   #add(ms: number, fire: () => void): Pending {
     const entry = { at: this.#now + Math.max(0, ms), seq: this.#seq++, fire, cancelled: false };
     this.#pending.push(entry);
+    if (this.#auto && !this.#driving) {
+      this.#driving = true;
+      void this.#drive();
+    }
     return entry;
+  }
+
+  /** Auto mode: once the code is idle, fire the earliest wait; repeat while any is pending. */
+  async #drive(): Promise<void> {
+    try {
+      while (this.pendingCount > 0) {
+        for (let turn = 0; turn < IDLE_TURNS; turn++) await settle();
+        const next = Math.min(...this.#pending.filter((p) => !p.cancelled).map((p) => p.at));
+        if (Number.isFinite(next)) await this.advance(Math.max(0, next - this.#now));
+      }
+    } finally {
+      this.#driving = false;
+    }
   }
 }

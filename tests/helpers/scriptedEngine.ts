@@ -4,6 +4,7 @@
  * writers, CLI) is the real code. Also used by the pipeline-overhead benchmark as the
  * "instant engine".
  */
+import { type Clock, realClock } from "../../src/clock.ts";
 import type {
   ChatMessage,
   Engine,
@@ -23,6 +24,11 @@ export interface ScriptedEngineOptions {
   capabilities?: EngineCapabilities;
   /** Artificial latency per request in ms (0 = answer synchronously in a microtask). */
   latencyMs?: number | ((request: GenerateRequest) => number);
+  /**
+   * What the latency waits on. Default the real clock; tests whose assertions depend on the
+   * order latencies produce pass `new ManualClock({ auto: true })` (virtual time).
+   */
+  clock?: Clock;
   maxConcurrency?: number;
 }
 
@@ -64,7 +70,7 @@ export function scriptedEngine(options: ScriptedEngineOptions = {}): ScriptedEng
         const latency = typeof options.latencyMs === "function"
           ? options.latencyMs(request)
           : options.latencyMs ?? 0;
-        if (latency > 0) await new Promise((r) => setTimeout(r, latency));
+        if (latency > 0) await (options.clock ?? realClock).sleep(latency);
         const scripted = await reply(request, calls);
         const message: ChatMessage = typeof scripted === "string"
           ? { role: "assistant", content: scripted }

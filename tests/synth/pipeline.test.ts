@@ -8,6 +8,7 @@ import { type CompilableConfig, compileSynthesis } from "../../src/synth/compile
 import { TooManyFailuresError } from "../../src/synth/pipeline.ts";
 import { synthesize } from "../../src/synth/run.ts";
 import { createRunStats } from "../../src/synth/stats.ts";
+import { ManualClock } from "../helpers/manualClock.ts";
 import { scriptedEngine, type ScriptedEngineOptions } from "../helpers/scriptedEngine.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "synth-pipeline-"));
@@ -109,6 +110,7 @@ describe("pipeline", () => {
   test("writes every record in plan order with the expected keys, though completions arrive out of order", async () => {
     const { records, stats, engine, result } = await run(qaConfig(40), {
       latencyMs: () => Math.random() * 8,
+      clock: new ManualClock({ auto: true }),
       reply: (
         r,
       ) => (r.messages.length === 2
@@ -150,6 +152,7 @@ describe("pipeline", () => {
       latencyMs: (
         r,
       ) => (r.messages.length === 2 && r.messages[0].content!.includes("Name a color") ? 60 : 1),
+      clock: new ManualClock({ auto: true }),
       reply: (r) => {
         order.push(r.messages.length === 2 ? "question" : "answer");
         return "Q: x";
@@ -167,6 +170,7 @@ describe("pipeline", () => {
       {
         reply,
         latencyMs: () => Math.random() * 3,
+        clock: new ManualClock({ auto: true }),
       },
     );
     const b = await run(

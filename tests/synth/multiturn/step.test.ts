@@ -15,6 +15,7 @@ import type { MultiTurnAttributeSpec } from "../../../src/synth/multiturn/compil
 import { PLAN_FAILED_PREFIX } from "../../../src/synth/multiturn/step.ts";
 import { synthesize } from "../../../src/synth/run.ts";
 import { createRunStats } from "../../../src/synth/stats.ts";
+import { ManualClock } from "../../helpers/manualClock.ts";
 import { scriptedEngine, type ScriptedEngineOptions } from "../../helpers/scriptedEngine.ts";
 import { call, type FakeEnvironments, fakeEnvironments } from "./fakeEnvironments.ts";
 
@@ -198,6 +199,7 @@ describe("conversations", () => {
   test("conversations advance on their own: a slow record does not hold the others back", async () => {
     const { engine, records } = await run(config({ min_turns: 6, max_turns: 6 }), {
       latencyMs: (r) => who(r) === "Ana" ? 40 : 0,
+      clock: new ManualClock({ auto: true }),
       maxConcurrency: 3,
     });
     expect(records).toHaveLength(3);
