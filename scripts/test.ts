@@ -79,7 +79,7 @@ function testFiles(dir = join(ROOT, "tests")): string[] {
  * The unit tests: test files that need no model, no build and no spawned executable (see
  * {@link IMPORT_MARKERS}), with the reason each other file is left out.
  */
-export function unitTestFiles(): { unit: string[]; skipped: [string, string][] } {
+function unitTestFiles(): { unit: string[]; skipped: [string, string][] } {
   const unit: string[] = [];
   const skipped: [string, string][] = [];
   for (const file of testFiles()) {
