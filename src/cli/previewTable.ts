@@ -20,11 +20,14 @@ const PADDING = 2;
 
 /**
  * A cell on one line: strings as-is, other values as compact JSON, whitespace runs as one
- * space, cut to `width` characters (code points, as Python counts them) ending in `...`.
+ * space, other control characters escaped (`\u001b`: generated text cannot drive the
+ * terminal), cut to `width` characters (code points, as Python counts them) ending in `...`.
  */
 export function previewCell(value: unknown, width: number): string {
   const text = typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
-  const flat = text.replace(/\s+/g, " ").trim();
+  const flat = text.replace(/\s+/g, " ").trim()
+    // deno-lint-ignore no-control-regex
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => JSON.stringify(c).slice(1, -1));
   if (flat.length <= width) return flat;
   const chars = [...flat];
   return chars.length > width ? `${chars.slice(0, width - 3).join("")}...` : flat;

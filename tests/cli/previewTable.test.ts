@@ -89,6 +89,7 @@ describe("cells", () => {
   test("previewCell: one line, oumi's 200-character cut in code points", () => {
     expect(previewCell("a\n b\tc", 200)).toBe("a b c");
     expect(previewCell({ k: [1, null] }, 200)).toBe('{"k":[1,null]}');
+    expect(previewCell("red \u001b[31mtext\u0007", 200)).toBe("red \\u001b[31mtext\\u0007");
     expect(previewCell("🙂".repeat(300), 200)).toBe("🙂".repeat(197) + "...");
   });
 });
