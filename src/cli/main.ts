@@ -187,6 +187,19 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     });
 
   program
+    .command("recipe")
+    .description("synthesis recipes (oumi platform JSON)")
+    .command("show")
+    .description("print the synth config (YAML) a recipe compiles to: prompts, seed rows, splits")
+    .argument("<recipe>", "recipe JSON file")
+    .action((file) => {
+      action = async () => {
+        const { runRecipeShow } = await import("./recipeCommand.ts");
+        return runRecipeShow(file, io);
+      };
+    });
+
+  program
     .command("schema")
     .description("print the JSON Schema of synthesis configs (for yaml-language-server completion)")
     .action(() => {

@@ -109,6 +109,9 @@ export async function runSynth(
   const outputPath = config.output_path
     ? resolve(io.cwd, config.output_path)
     : defaultOutputPath(io.cwd);
+  // Splits (recipes.md §5): the output folder is checked before anything runs.
+  const splitsStep = config.splits ? await import("./splits.ts") : undefined;
+  const splitTarget = splitsStep?.prepareSplits(config.splits!, outputPath);
   const cores = availableParallelism();
   if (options.threads !== undefined && options.threads > cores) {
     logger.warn(
@@ -189,6 +192,7 @@ export async function runSynth(
           delaySeconds.toFixed(1)
         } s`,
       ),
+    ...(splitTarget ? { onWritten: (index: number) => void splitTarget.written.push(index) } : {}),
     summaryExtra: {
       config: loaded.file,
       engine: choice.engine,
@@ -209,6 +213,17 @@ export async function runSynth(
       width: io.stdout.columns,
     }),
   );
+  if (splitTarget && result.stoppedBy === undefined) {
+    io.stdout.write(
+      await splitsStep!.finishSplits(splitTarget, {
+        loaded,
+        compiled,
+        outputPath: result.outputPath,
+        engine: choice.engine,
+        cwd: io.cwd,
+      }),
+    );
+  }
   if (result.stoppedBy !== undefined) {
     const error = result.stoppedBy;
     logger.error(`Run stopped: ${error instanceof Error ? error.message : String(error)}`);

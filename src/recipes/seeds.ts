@@ -51,6 +51,7 @@ function conversation(messages: unknown[]): SeedExample | undefined {
   const lines = turns.filter((t) => t.role !== "system").map((t) =>
     `${t.role === "assistant" ? "Assistant" : t.role === "user" ? "User" : t.role}: ${t.content}`
   );
+  if (system.trim() !== "") lines.unshift(`System: ${system}`);
   return {
     shape: "conversation",
     example: lines.join("\n\n"),
