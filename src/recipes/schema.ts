@@ -66,7 +66,8 @@ export const DistributionSchema = z.strictObject({
   error: (i) => i.input === undefined ? "datasetDistribution is required" : "must be an object",
 }).superRefine((d, ctx) => {
   const sum = d.train + d.validation + d.test;
-  if (Math.abs(sum - 1) > SHARE_SUM_TOLERANCE) {
+  const inRange = [d.train, d.validation, d.test].every((n) => n >= 0 && n <= 1);
+  if (inRange && Math.abs(sum - 1) > SHARE_SUM_TOLERANCE) {
     ctx.addIssue({
       code: "custom",
       message: `the shares must sum to 1, but train + validation + test = ${

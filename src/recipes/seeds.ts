@@ -67,16 +67,20 @@ function conversation(messages: unknown[]): SeedExample | undefined {
 export function seedExample(row: Readonly<Record<string, unknown>>): SeedExample | undefined {
   const r = row as Record<string, unknown>;
   if (Array.isArray(r.messages)) return conversation(r.messages);
-  if (has(r, "instruction") && typeof r.output === "string") {
+  const present = (key: string) => r[key] !== undefined && r[key] !== null;
+  if (has(r, "instruction") && present("output")) {
     const input = has(r, "input") ? `\n\n${r.input as string}` : "";
     return {
       shape: "alpaca",
-      example: `User: ${r.instruction as string}${input}\n\nAssistant: ${r.output}`,
+      example: `User: ${r.instruction as string}${input}\n\nAssistant: ${textOf(r.output)}`,
     };
   }
   for (const [ask, answer] of PAIRS) {
-    if (has(r, ask) && typeof r[answer] === "string") {
-      return { shape: "pair", example: `User: ${r[ask] as string}\n\nAssistant: ${r[answer]}` };
+    if (has(r, ask) && present(answer)) {
+      return {
+        shape: "pair",
+        example: `User: ${r[ask] as string}\n\nAssistant: ${textOf(r[answer])}`,
+      };
     }
   }
   const fields = Object.entries(r).map(([k, v]) => [k, textOf(v)] as const).filter(([, v]) =>
