@@ -198,6 +198,17 @@ export async function runSynth(
       engine: choice.engine,
       model: inference.model.model_name,
       seed: compiled.plan.seed,
+      ...(loaded.recipe
+        ? {
+          recipe: {
+            file: loaded.recipe.file,
+            model_id: loaded.recipe.recipe.modelIdentifier.modelId,
+            model_version_id: loaded.recipe.recipe.modelIdentifier.modelVersionId,
+            dataset_id: loaded.recipe.recipe.synthesisConfig.synthesisConfig.datasetId,
+            dataset_path: loaded.recipe.datasetPath,
+          },
+        }
+        : {}),
     },
   });
   if (ticker) clearInterval(ticker);

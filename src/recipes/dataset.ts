@@ -2,7 +2,8 @@
  * Resolving a recipe's `datasetId` (recipes.md §4): a path to a file synth reads (relative to
  * the working folder, then the recipe's folder), else a name in `./datasets/` or
  * `<recipe dir>/datasets/` (with or without its extension), else `hf:owner/name` from the local
- * Hugging Face cache. Then the rows are read with the ordinary dataset readers.
+ * Hugging Face cache (its `train` split). Then the rows are read with the ordinary dataset
+ * readers.
  *
  * @module
  */
@@ -65,7 +66,9 @@ export async function readSeedDataset(
   where: { cwd: string; recipeDir: string; env: Env },
 ): Promise<SeedDataset> {
   const path = locateDataset(datasetId, where);
-  const { source } = await readDatasetSource({ path }, {
+  // A recipe names no split: a Hugging Face dataset's "train" split is the seed.
+  const hf = storageOf(path) === "hf";
+  const { source } = await readDatasetSource({ path, ...(hf ? { hf_split: "train" } : {}) }, {
     cwd: where.cwd,
     configDir: where.recipeDir,
     env: where.env,

@@ -175,6 +175,35 @@ describe("the seed dataset", () => {
     expect(stdout).toContain("User: What is 2+2?");
   });
 
+  test("hf:owner/name is read from the local Hugging Face cache (its train split)", async () => {
+    const { mkdirSync } = await import("node:fs");
+    const repo = join(dir, "hub", "datasets--acme--seeds");
+    const hash = "c".repeat(40);
+    mkdirSync(join(repo, "refs"), { recursive: true });
+    mkdirSync(join(repo, "snapshots", hash, "data"), { recursive: true });
+    writeFileSync(join(repo, "refs", "main"), hash);
+    writeFileSync(
+      join(repo, "snapshots", hash, "data", "train-00000-of-00001.jsonl"),
+      '{"prompt": "Name a river.", "response": "The Loire."}\n',
+    );
+    const file = join(dir, "hf.json");
+    writeFileSync(
+      file,
+      recipe((r) => (r.synthesisConfig.synthesisConfig.datasetId = "hf:acme/seeds")),
+    );
+    const env = { HF_HUB_CACHE: join(dir, "hub") };
+    const found = await runInProcess(["validate", "-c", file], { cwd: dir, env });
+    expect(found.code).toBe(0);
+    expect(found.stdout).toContain("User: Name a river.");
+    writeFileSync(
+      file,
+      recipe((r) => (r.synthesisConfig.synthesisConfig.datasetId = "hf:acme/absent")),
+    );
+    const missing = await runInProcess(["validate", "-c", file], { cwd: dir, env });
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain("it is not in the local Hugging Face cache");
+  });
+
   test("a seed row without usable text: exit 3 naming the file and row", async () => {
     writeFileSync(
       join(dir, "empty_rows.jsonl"),
