@@ -30,7 +30,7 @@ export interface SplitTarget {
 }
 
 /** `out/x.jsonl` → `out/x`. */
-export function splitsFolder(outputPath: string): string {
+function splitsFolder(outputPath: string): string {
   return outputPath.endsWith(".jsonl") ? outputPath.slice(0, -6) : `${outputPath}.splits`;
 }
 

@@ -16,10 +16,10 @@ import type { Recipe } from "./schema.ts";
 import type { SeedExample } from "./seeds.ts";
 
 /** Recipe defaults (recipes.md §1). */
-export const RECIPE_DEFAULTS = { temperature: 0.7, maxNewTokens: 512 } as const;
+const RECIPE_DEFAULTS = { temperature: 0.7, maxNewTokens: 512 } as const;
 
 /** Used when some seed rows have a system prompt and others do not. */
-export const DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant.";
+const DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant.";
 
 const REQUEST_SYSTEM = "You write training data for AI assistants. You are given one example " +
   "from a dataset: what a user asked and, when known, how the assistant answered. You write " +

@@ -28,7 +28,7 @@ const isFile = (p: string) => existsSync(p) && statSync(p).isFile();
  *
  * @throws {InputError} `Cannot find dataset "<id>": looked for …` listing every place tried.
  */
-export function locateDataset(
+function locateDataset(
   datasetId: string,
   where: { cwd: string; recipeDir: string },
 ): string {

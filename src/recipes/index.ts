@@ -40,7 +40,7 @@ export interface CompiledRecipeFile {
 }
 
 /** `./x/general.json` → `general.jsonl` (the output folder is then `general/`, recipes.md §5). */
-export function recipeOutputPath(recipeFile: string): string {
+function recipeOutputPath(recipeFile: string): string {
   return `${basename(recipeFile, extname(recipeFile))}.jsonl`;
 }
 

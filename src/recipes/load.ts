@@ -18,7 +18,7 @@ import { ConfigError, type ConfigIssue } from "../errors.ts";
 import { type Recipe, RecipeSchema } from "./schema.ts";
 
 /** Converts a character offset in `text` to a 1-based line and column. */
-export function lineColumnAt(text: string, offset: number): { line: number; column: number } {
+function lineColumnAt(text: string, offset: number): { line: number; column: number } {
   let line = 1;
   let start = 0;
   for (let i = 0; i < offset && i < text.length; i++) {
@@ -31,7 +31,7 @@ export function lineColumnAt(text: string, offset: number): { line: number; colu
 }
 
 /** RFC 6901 JSON pointer of a path (`["a", 0, "b/c"]` → `/a/0/b~1c`). */
-export function jsonPointer(path: readonly (string | number)[]): string {
+function jsonPointer(path: readonly (string | number)[]): string {
   return path.map((p) => "/" + String(p).replaceAll("~", "~0").replaceAll("/", "~1")).join("");
 }
 

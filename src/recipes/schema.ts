@@ -9,10 +9,10 @@
 import { z } from "zod";
 
 /** Largest integer a recipe may hold (`Number.MAX_SAFE_INTEGER`, recipes.md §1). */
-export const MAX_INT = 9007199254740991;
+const MAX_INT = 9007199254740991;
 
 /** Share tolerance: the three shares must sum to 1 within this (recipes.md §1, Decision). */
-export const SHARE_SUM_TOLERANCE = 1e-6;
+const SHARE_SUM_TOLERANCE = 1e-6;
 
 const text = (what: string) =>
   z.string({ error: (i) => i.input === undefined ? `${what} is required` : `must be a string` });
@@ -37,7 +37,7 @@ function share(name: string) {
 }
 
 /** `modelIdentifier`. */
-export const ModelIdentifierSchema = z.strictObject({
+const ModelIdentifierSchema = z.strictObject({
   modelType: nonEmpty("modelType").refine((t) => t === "llm", {
     error: (i) => `modelType "${i.input}" is not supported: synth runs "llm" models only`,
   }),
@@ -47,7 +47,7 @@ export const ModelIdentifierSchema = z.strictObject({
 }, { error: (i) => i.input === undefined ? "modelIdentifier is required" : "must be an object" });
 
 /** `inferenceConfig` (every key optional). */
-export const InferenceConfigSchema = z.strictObject({
+const InferenceConfigSchema = z.strictObject({
   inferenceTemperature: z.number({ error: "inferenceTemperature must be a number in [0, 1]" })
     .refine((t) => t >= 0 && t <= 1, {
       error: (i) => `inferenceTemperature must be in [0, 1], got ${i.input}`,
@@ -58,7 +58,7 @@ export const InferenceConfigSchema = z.strictObject({
 }, { error: "must be an object" });
 
 /** `datasetDistribution`: three shares in [0, 1] summing to 1 (within {@link SHARE_SUM_TOLERANCE}). */
-export const DistributionSchema = z.strictObject({
+const DistributionSchema = z.strictObject({
   train: share("train"),
   validation: share("validation"),
   test: share("test"),
@@ -78,7 +78,7 @@ export const DistributionSchema = z.strictObject({
 });
 
 /** `synthesisConfig.synthesisConfig` of a "general" recipe. */
-export const GeneralSynthesisSchema = z.strictObject({
+const GeneralSynthesisSchema = z.strictObject({
   datasetId: nonEmpty("datasetId"),
   datasetDistribution: DistributionSchema,
 }, {
@@ -87,7 +87,7 @@ export const GeneralSynthesisSchema = z.strictObject({
 });
 
 /** The outer `synthesisConfig`. */
-export const SynthesisSchema = z.strictObject({
+const SynthesisSchema = z.strictObject({
   synthesisType: text("synthesisType").refine((t) => t === "general", {
     error: (i) =>
       `synthesisType "${i.input}" is not supported: the only synthesis type is "general"`,

@@ -10,7 +10,7 @@
 import { createReadStream } from "node:fs";
 import { mkdir, open, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
+import { findNodeAtLocation, parseTree } from "jsonc-parser";
 import { pyJsonDumps } from "../outputs/pyJson.ts";
 import { assignGroups, SPLIT_NAMES, type SplitName, type SplitShares } from "./assign.ts";
 import type { GroupOf } from "./groups.ts";
@@ -52,6 +52,33 @@ export interface SplitResult {
   groups: number;
 }
 
+const NEWLINE = new Uint8Array([10]);
+const FLUSH_BYTES = 1 << 22;
+
+/**
+ * Extracts `key`'s value of a JSONL record as Python-compatible JSON bytes. A record written by
+ * synth whose only key is `key` is `{"key": VALUE}` (Python's separators), so VALUE is cut out
+ * of the line as it is; in any other record the value's span is found by a position-keeping
+ * parse and cut out, so its bytes (e.g. `1.0`) are never re-serialised.
+ */
+function recordValue(key: string, file: string) {
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
+  const prefix = encoder.encode(`{${pyJsonDumps(key)}: `);
+  return (line: Uint8Array, n: number): Uint8Array => {
+    const record = JSON.parse(decoder.decode(line)) as Record<string, unknown>; // also validates
+    if (!(key in record)) {
+      throw new Error(`Cannot split ${file}: line ${n + 1} has no "${key}"`);
+    }
+    const only = Object.keys(record).length === 1 && line.length > prefix.length &&
+      line[line.length - 1] === 125 && prefix.every((b, i) => line[i] === b);
+    if (only) return line.subarray(prefix.length, line.length - 1);
+    const text = decoder.decode(line);
+    const node = findNodeAtLocation(parseTree(text)!, [key])!;
+    return encoder.encode(text.slice(node.offset, node.offset + node.length));
+  };
+}
+
 /** The relative path of a split file. */
 export const splitFilePath = (split: SplitName) => `data/${split}.jsonl`;
 
@@ -69,7 +96,7 @@ export async function writeSplits(input: SplitInput): Promise<SplitResult> {
   await mkdir(dataDir, { recursive: true });
   const active = SPLIT_NAMES.filter((s) => input.shares[s] > 0);
   const handles = new Map<SplitName, Awaited<ReturnType<typeof open>>>();
-  const buffers = new Map<SplitName, string[]>();
+  const buffers = new Map<SplitName, Uint8Array[]>();
   const counts = new Map<SplitName, { records: number; groups: Set<number> }>();
   const tmp = (s: SplitName) => join(input.folder, `${splitFilePath(s)}.partial`);
   try {
@@ -78,40 +105,47 @@ export async function writeSplits(input: SplitInput): Promise<SplitResult> {
       buffers.set(s, []);
       counts.set(s, { records: 0, groups: new Set() });
     }
+    const buffered = new Map<SplitName, number>(active.map((s) => [s, 0]));
     const flush = async (s: SplitName) => {
-      const buffer = buffers.get(s)!;
+      const buffer = buffers.get(s)! as unknown as Uint8Array[];
       if (buffer.length === 0) return;
-      await handles.get(s)!.write(buffer.join(""));
+      await handles.get(s)!.write(Buffer.concat(buffer));
       buffer.length = 0;
+      buffered.set(s, 0);
     };
-    const lines = createInterface({
-      input: createReadStream(input.jsonlPath, "utf8"),
-      crlfDelay: Infinity,
-    });
+    const valueOf = input.recordKey ? recordValue(input.recordKey, input.jsonlPath) : undefined;
     let n = 0;
-    for await (const line of lines) {
-      if (line === "") continue;
-      if (n >= input.indices.length) break;
+    const take = (line: Uint8Array) => {
+      if (line.length === 0) return;
+      if (n >= input.indices.length) {
+        n++;
+        return;
+      }
       const group = input.groupOf(input.indices[n]);
       const split = assignment.get(group)!;
-      let text = line;
-      if (input.recordKey) {
-        const record = JSON.parse(line) as Record<string, unknown>;
-        if (!(input.recordKey in record)) {
-          throw new Error(
-            `Cannot split ${input.jsonlPath}: line ${n + 1} has no "${input.recordKey}"`,
-          );
-        }
-        text = pyJsonDumps(record[input.recordKey]);
-      }
-      const buffer = buffers.get(split)!;
-      buffer.push(text + "\n");
+      const bytes = valueOf ? valueOf(line, n) : line;
+      const buffer = buffers.get(split)! as unknown as Uint8Array[];
+      buffer.push(bytes, NEWLINE);
       const c = counts.get(split)!;
       c.records++;
       c.groups.add(group);
-      if (buffer.length >= 1024) await flush(split);
+      const size = buffered.get(split)! + bytes.length + 1;
+      buffered.set(split, size);
       n++;
+    };
+    // Lines are cut from raw 4 MiB chunks: no text decoding unless a record key is extracted.
+    let rest: Uint8Array = new Uint8Array(0);
+    for await (const chunk of createReadStream(input.jsonlPath, { highWaterMark: 1 << 22 })) {
+      const data: Uint8Array = rest.length > 0 ? Buffer.concat([rest, chunk]) : chunk;
+      let start = 0;
+      for (let nl = data.indexOf(10, start); nl !== -1; nl = data.indexOf(10, start)) {
+        take(data.subarray(start, nl));
+        start = nl + 1;
+      }
+      rest = data.subarray(start);
+      for (const s of active) if (buffered.get(s)! >= FLUSH_BYTES) await flush(s);
     }
+    take(rest);
     if (n !== input.indices.length) {
       throw new Error(
         `Cannot split ${input.jsonlPath}: it has ${n} records, the run wrote ${input.indices.length}`,

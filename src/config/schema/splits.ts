@@ -45,7 +45,7 @@ const SplitsObjectSchema = obj("Splits", {
 });
 
 /** Parses `train=0.8,validation=0.1,test=0.1`; returns an error message for bad text. */
-export function parseSplitsText(text: string): Record<string, unknown> | string {
+function parseSplitsText(text: string): Record<string, unknown> | string {
   const out: Record<string, unknown> = {};
   for (const part of text.split(",").map((p) => p.trim()).filter(Boolean)) {
     const eq = part.indexOf("=");
