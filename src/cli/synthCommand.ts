@@ -235,6 +235,9 @@ export async function runSynth(
       }),
     );
   }
+  if (splitTarget && result.stoppedBy !== undefined) {
+    logger.warn(`The splits were not written to ${splitTarget.folder}: the run did not complete`);
+  }
   if (result.stoppedBy !== undefined) {
     const error = result.stoppedBy;
     logger.error(`Run stopped: ${error instanceof Error ? error.message : String(error)}`);

@@ -167,6 +167,33 @@ describe("recipe show", () => {
   );
 });
 
+describe("an incomplete run", () => {
+  test("writes no splits and says so (the engine refuses the key: exit 4)", async () => {
+    const server = await startFakeOpenAI({ apiKey: "right" });
+    try {
+      const cwd = join(dir, "stopped");
+      mkdirSync(cwd, { recursive: true });
+      const { code, stderr } = await runInProcess([
+        "-c",
+        join(RECIPES, "general.json"),
+        "--inference_config.engine",
+        "VLLM",
+        "--inference_config.remote_params.api_url",
+        `${server.url}/v1/chat/completions`,
+        "--inference_config.remote_params.api_key",
+        "wrong",
+        "--no-progress",
+      ], { cwd });
+      expect(code).toBe(4);
+      expect(stderr).toContain("The splits were not written to");
+      expect(existsSync(join(cwd, "general", "data"))).toBe(false);
+      expect(existsSync(join(cwd, "general", "README.md"))).toBe(false);
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
+});
+
 describe("--splits on YAML configs", () => {
   const config = (inputData: boolean) =>
     [
