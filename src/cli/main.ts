@@ -123,6 +123,12 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       parseIntOption("--parallel"),
     )
     .option("--no-progress", "do not show the progress bar")
+    .addHelpText(
+      "after",
+      "\nSplits: --splits train=0.8,validation=0.1,test=0.1 (or the config key splits:) writes\n" +
+        "<output>/data/{train,validation,test}.jsonl by input row and a dataset card README.md.\n" +
+        "Recipes: -c recipe.json runs an oumi platform synthesis recipe (see synth recipe show).",
+    )
     .option("--batch", "OPENAI/ANTHROPIC: submit each generated attribute as a provider batch")
     .option("--batch-state <path>", "batch state file (default: <output>.batch.json)")
     .option(
@@ -183,6 +189,19 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       action = async () => {
         const { runServe } = await import("./serveCommand.ts");
         return runServe(opts, { io, logger });
+      };
+    });
+
+  program
+    .command("recipe")
+    .description("synthesis recipes (oumi platform JSON)")
+    .command("show")
+    .description("print the synth config (YAML) a recipe compiles to: prompts, seed rows, splits")
+    .argument("<recipe>", "recipe JSON file")
+    .action((file) => {
+      action = async () => {
+        const { runRecipeShow } = await import("./recipeCommand.ts");
+        return runRecipeShow(file, io);
       };
     });
 

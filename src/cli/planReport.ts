@@ -13,9 +13,21 @@ import type { EngineChoice } from "../engines/registry.ts";
 import type { SourceReport } from "../inputs/sources.ts";
 import type { CompiledSynthesis } from "../synth/compile.ts";
 import { firstRowKeys } from "../plan/rowList.ts";
+import { SPLIT_NAMES } from "../splits/assign.ts";
+import { inputGroups } from "../splits/groups.ts";
 import { previewCell } from "./previewTable.ts";
 
 const pct = (x: number) => `${(100 * x).toFixed(x * 100 % 1 === 0 ? 0 : 1)}%`;
+
+/** `train 0.8, validation 0.1, test 0.1 by input_examples row -> out/data/*.jsonl`. */
+function splitsLine(loaded: LoadedConfig, compiled: CompiledSynthesis): string {
+  const s = loaded.config.splits!;
+  const shares = SPLIT_NAMES.filter((n) => s[n] > 0).map((n) => `${n} ${s[n]}`).join(", ");
+  const by = loaded.recipe ? "seed row" : inputGroups(compiled.sources).by;
+  const out = loaded.config.output_path;
+  const folder = out ? `${out.slice(0, -".jsonl".length)}/data/` : "<output>/data/";
+  return `${shares} by ${by} -> ${folder}`;
+}
 
 /** Renders the plan report. `show` = number of records whose prompts are printed. */
 export function renderPlan(
@@ -36,6 +48,8 @@ export function renderPlan(
     `  seed:     ${compiled.plan.seed}` +
       (seeded
         ? ""
+        : loaded.recipe
+        ? ` (random; set inferenceConfig.inferenceSeed in the recipe or pass --seed to reproduce)`
         : ` (random; add seed: ${compiled.plan.seed} to the config or pass --seed to reproduce)`),
   );
   out.push(
@@ -44,6 +58,15 @@ export function renderPlan(
     }`,
   );
   out.push(`  output:   ${config.output_path ?? "oumi_synth_results_<timestamp>.jsonl"}`);
+  if (config.splits) out.push(`  splits:   ${splitsLine(loaded, compiled)}`);
+  if (loaded.recipe) {
+    const r = loaded.recipe;
+    const shapes = Object.entries(r.shapes).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`);
+    out.push(
+      `  recipe:   seed dataset ${r.recipe.synthesisConfig.synthesisConfig.datasetId} -> ` +
+        `${r.datasetPath} (${r.seedRows} rows: ${shapes.join(", ")})`,
+    );
+  }
 
   if (compiled.sources.length > 0) {
     h("Input sources");

@@ -34,6 +34,7 @@ export async function prepare(
   const loaded = await loadConfig(resolve(io.cwd, options.config), {
     overrides: options.overrides,
     cwd: io.cwd,
+    env: io.env,
   });
   for (const w of loaded.warnings) logger.warn(w);
   // Datasets and documents are read (and every file checked) before anything is written.

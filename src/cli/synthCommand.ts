@@ -110,6 +110,9 @@ export async function runSynth(
   const outputPath = config.output_path
     ? resolve(io.cwd, config.output_path)
     : defaultOutputPath(io.cwd);
+  // Splits (recipes.md §5): the output folder is checked before anything runs.
+  const splitsStep = config.splits ? await import("./splits.ts") : undefined;
+  const splitTarget = splitsStep?.prepareSplits(config.splits!, outputPath);
   const cores = availableParallelism();
   if (options.threads !== undefined && options.threads > cores) {
     logger.warn(
@@ -190,11 +193,23 @@ export async function runSynth(
           delaySeconds.toFixed(1)
         } s`,
       ),
+    ...(splitTarget ? { onWritten: (index: number) => void splitTarget.written.push(index) } : {}),
     summaryExtra: {
       config: loaded.file,
       engine: choice.engine,
       model: inference.model.model_name,
       seed: compiled.plan.seed,
+      ...(loaded.recipe
+        ? {
+          recipe: {
+            file: loaded.recipe.file,
+            model_id: loaded.recipe.recipe.modelIdentifier.modelId,
+            model_version_id: loaded.recipe.recipe.modelIdentifier.modelVersionId,
+            dataset_id: loaded.recipe.recipe.synthesisConfig.synthesisConfig.datasetId,
+            dataset_path: loaded.recipe.datasetPath,
+          },
+        }
+        : {}),
     },
   });
   if (ticker) clearInterval(ticker);
@@ -210,6 +225,20 @@ export async function runSynth(
       width: terminalWidth(io.stdout, io.env),
     }),
   );
+  if (splitTarget && result.stoppedBy === undefined) {
+    io.stdout.write(
+      await splitsStep!.finishSplits(splitTarget, {
+        loaded,
+        compiled,
+        outputPath: result.outputPath,
+        engine: choice.engine,
+        cwd: io.cwd,
+      }),
+    );
+  }
+  if (splitTarget && result.stoppedBy !== undefined) {
+    logger.warn(`The splits were not written to ${splitTarget.folder}: the run did not complete`);
+  }
   if (result.stoppedBy !== undefined) {
     const error = result.stoppedBy;
     logger.error(`Run stopped: ${error instanceof Error ? error.message : String(error)}`);

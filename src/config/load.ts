@@ -15,6 +15,8 @@ import { dirname, resolve } from "node:path";
 import { ConfigError, type ConfigIssue, formatIssue } from "../errors.ts";
 import { formatPath, toConfigIssues } from "./issues.ts";
 import { type AppliedOverride, applyOverrides, parseOverrides } from "./overrides.ts";
+import { isRecipe } from "../recipes/detect.ts";
+import type { CompiledRecipeFile, RecipeInfo } from "../recipes/index.ts";
 import { isRecord } from "./pyValues.ts";
 import { type SynthesisConfig, SynthesisConfigSchema } from "./schema.ts";
 import { asList, asStr } from "./schema/leaves.ts";
@@ -29,6 +31,8 @@ export interface LoadOptions {
   overrides?: string[];
   /** Working directory for relative paths. Default `process.cwd()`. */
   cwd?: string;
+  /** Environment (Hugging Face cache of a recipe's `hf:` dataset). Default `process.env`. */
+  env?: Record<string, string | undefined>;
 }
 
 /** A loaded, validated config. */
@@ -40,6 +44,8 @@ export interface LoadedConfig {
   dir: string;
   /** Remarks that do not stop the run, formatted like issues (`file:line:col  path: message`). */
   warnings: string[];
+  /** Set when the file is a synthesis recipe (JSON, recipes.md), compiled to `config`. */
+  recipe?: RecipeInfo;
 }
 
 /** Where an issue or remark is, resolved against the YAML sources. */
@@ -156,7 +162,21 @@ export async function loadConfig(file: string, options: LoadOptions = {}): Promi
   const cwd = options.cwd ?? process.cwd();
   const absolute = resolve(cwd, file);
   const dir = dirname(absolute);
-  const main = parseYaml(await readText(absolute, file, "config"), file);
+  let text = await readText(absolute, file, "config");
+  // A synthesis recipe (JSON, recipes.md) compiles to config text read like any other.
+  let recipe: CompiledRecipeFile | undefined;
+  let recipes: typeof import("../recipes/index.ts") | undefined;
+  if (isRecipe(absolute, text)) {
+    recipes = await import("../recipes/index.ts");
+    recipe = await recipes.compileRecipeText(text, {
+      file,
+      absolute,
+      cwd,
+      env: options.env ?? process.env,
+    });
+    text = recipe.yaml;
+  }
+  const main = parseYaml(text, file);
   if (main.errors.length > 0) {
     throw new ConfigError(`Cannot parse config "${file}": invalid YAML`, syntaxIssues(main));
   }
@@ -172,7 +192,9 @@ export async function loadConfig(file: string, options: LoadOptions = {}): Promi
       },
     ]);
   }
-  const parsedOverrides = parseOverrides(options.overrides ?? []);
+  const parsedOverrides = parseOverrides(
+    recipes ? recipes.recipeOverrides(options.overrides ?? []) : options.overrides ?? [],
+  );
   const { data, applied, problems } = applyOverrides(top, parsedOverrides.overrides);
   const issues: ConfigIssue[] = problems.map((p) => ({
     path: formatPath(p.path),
@@ -234,8 +256,9 @@ export async function loadConfig(file: string, options: LoadOptions = {}): Promi
     ...main.warnings.map((w) => `${file}:${w.line}:${w.column}  ${w.message}`),
     ...parsedOverrides.warnings,
     ...collectRemarks(config, data).map((r) => formatIssue(issueAt(locator, r.path, r.message))),
+    ...(recipes ? recipes.recipeRemarks(recipe!.info, config) : []),
   ];
-  return { config, file: absolute, dir, warnings };
+  return { config, file: absolute, dir, warnings, ...(recipes ? { recipe: recipe!.info } : {}) };
 }
 
 /**

@@ -35,6 +35,7 @@ import {
   str,
 } from "./schema/leaves.ts";
 import { GeneralSynthesisParamsSchema } from "./schema/params.ts";
+import { SplitsSchema } from "./schema/splits.ts";
 
 export type { Role } from "./schema/attributes.ts";
 export type {
@@ -80,6 +81,7 @@ export type {
   SegmentationParams,
 } from "./schema/inputs.ts";
 export type { GeneralSynthesisParams } from "./schema/params.ts";
+export type { SplitsConfig } from "./schema/splits.ts";
 
 const MT_PATH = ["strategy_params", "multiturn_attributes"];
 
@@ -194,6 +196,9 @@ export const SynthesisConfigSchema = obj("SynthesisConfig", {
     "max_failed_fraction must be between 0 and 1.",
   ).default(0.5).describe(
     "Share of failed records above which the run fails (synth extension)",
+  ),
+  splits: opt(SplitsSchema).describe(
+    "train/validation/test shares: split the records into data/*.jsonl with a dataset card (synth extension)",
   ),
 }).superRefine(
   (value, ctx) => checkTopLevel(value as Record<string, unknown>, ctx),

@@ -39,6 +39,8 @@ export interface SynthesizeOptions {
   ) => void;
   /** Extra fields for the summary file (engine, model, seed, config path). */
   summaryExtra?: Record<string, unknown>;
+  /** Called with the plan index of each record handed to the writer (any order; splits use it). */
+  onWritten?: (index: number) => void;
 }
 
 /** What a finished (or stopped) run produced. */
@@ -113,6 +115,7 @@ export async function synthesize(
       sink: {
         put(index, record) {
           if (index < previewCount * 4 && record) previewSlots[index] = record;
+          if (record) options.onWritten?.(index);
           writer.put(index, record);
         },
         fail: (failure) => errors.write(failure),
