@@ -108,6 +108,28 @@ function issueAt(locator: Locator, path: KeyPath, message: string, atKey = false
   return { path: formatPath(path), message: note ? `${message} (${note})` : message, ...where };
 }
 
+/** `a.b[0].c` -> `["a", "b", 0, "c"]` (the paths the schema writes into messages). */
+function parseKeyPath(text: string): KeyPath {
+  const out: (string | number)[] = [];
+  for (const m of text.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) {
+    out.push(m[2] !== undefined ? Number(m[2]) : m[1]);
+  }
+  return out;
+}
+
+/**
+ * A message that names another place (`(first at strategy_params.x[0].id)`, a duplicate id)
+ * gets that place's line:column too, so both places are shown.
+ */
+function withFirstPosition(locator: Locator, message: string): string {
+  return message.replace(/\(first at ([^)\s]+)\)/, (all, text: string) => {
+    const where = locator.locate(parseKeyPath(text), false);
+    return where.line === undefined
+      ? all
+      : `(first at ${text}, ${where.file}:${where.line}:${where.column})`;
+  });
+}
+
 /** Checks database `db_path`s on raw data; returns the absolute paths found, by env index. */
 function checkDbPaths(
   data: Record<string, unknown>,
@@ -215,7 +237,8 @@ export async function loadConfig(file: string, options: LoadOptions = {}): Promi
   const result = SynthesisConfigSchema.safeParse(data, { reportInput: true });
   if (!result.success) {
     for (const problem of toConfigIssues(result.error.issues)) {
-      issues.push(issueAt(locator, problem.path, problem.message, problem.atKey));
+      const message = withFirstPosition(locator, problem.message);
+      issues.push(issueAt(locator, problem.path, message, problem.atKey));
     }
   }
   if (issues.length > 0 || !result.success) {
