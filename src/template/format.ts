@@ -29,11 +29,13 @@ export interface RenderOptions {
    */
   allowMissing?: boolean;
   /**
-   * Make only string-valued record fields visible, as transforms do (§12); sampled attributes
-   * (stored as value-id strings) stay visible and render as names.
+   * Make only scalar record fields visible (strings, numbers, booleans), as transforms do
+   * (§12; oumi shows strings only, the guide's numeric dataset columns need numbers too: they
+   * render as Python's `str.format` renders an int, float or bool). Lists, maps, conversations
+   * and nulls stay invisible; sampled attributes (stored as value-id strings) render as names.
    * @default false
    */
-  stringFieldsOnly?: boolean;
+  scalarFieldsOnly?: boolean;
   /**
    * Skip the check that every sampled attribute in the record holds a known value id. Only for
    * records made by the planner (`plan/planner.ts`), whose sampled values are valid by
@@ -120,18 +122,18 @@ function buildTemplate(text: string, sampled: ValueTable): Template {
   const fast = precomputeSampled(segments, sampled);
 
   const render = (record: Readonly<Record<string, unknown>>, options = DEFAULTS): string => {
-    const stringsOnly = options.stringFieldsOnly === true;
+    const scalarsOnly = options.scalarFieldsOnly === true;
     const count = options.trustSampled === true ? 0 : checks.length;
     for (let c = 0; c < count; c++) {
       const { id, values } = checks[c];
       if (!Object.hasOwn(record, id)) continue;
       const v = record[id];
-      if (stringsOnly && typeof v !== "string") continue;
+      if (scalarsOnly && typeof v !== "string") continue;
       if (typeof v !== "string" || !values.has(v)) {
         throw new TemplateError(`Attribute value ${pyStr(v)} not found for attribute ${id}`);
       }
     }
-    return renderSegments(segments, record, options, stringsOnly, sampled, fast);
+    return renderSegments(segments, record, options, scalarsOnly, sampled, fast);
   };
   return { source: text, placeholders, render };
 }
@@ -176,7 +178,7 @@ function renderSegments(
   segments: Segment[],
   record: Readonly<Record<string, unknown>>,
   options: RenderOptions,
-  stringsOnly: boolean,
+  scalarsOnly: boolean,
   sampled: ValueTable,
   fast?: readonly (ReadonlyMap<string, string> | undefined)[],
 ): string {
@@ -195,7 +197,7 @@ function renderSegments(
         continue;
       }
     }
-    let value = lookup(seg, record, options, stringsOnly, sampled);
+    let value = lookup(seg, record, options, scalarsOnly, sampled);
     if (seg.accessors.length === 0 && seg.conversion === "" && seg.spec === "") {
       out += typeof value === "string" ? value : pyStr(value);
       continue;
@@ -205,7 +207,7 @@ function renderSegments(
     else if (seg.conversion === "s") value = pyStr(value);
     else if (seg.conversion === "a") value = pyAscii(value);
     const spec = seg.specParts
-      ? renderSegments(seg.specParts, record, options, stringsOnly, sampled)
+      ? renderSegments(seg.specParts, record, options, scalarsOnly, sampled)
       : seg.spec;
     try {
       out += pyFormat(value, spec);
@@ -221,12 +223,12 @@ function lookup(
   field: FieldNode,
   record: Readonly<Record<string, unknown>>,
   options: RenderOptions,
-  stringsOnly: boolean,
+  scalarsOnly: boolean,
   sampled: ValueTable,
 ): unknown {
   const name = field.name;
   const value = Object.hasOwn(record, name) ? record[name] : undefined;
-  if (value === undefined || (stringsOnly && typeof value !== "string")) {
+  if (value === undefined || (scalarsOnly && !isScalar(value))) {
     if (options.allowMissing) return `{${name}}`;
     throw new TemplateError(`Missing value for placeholder: ${name}`);
   }
@@ -234,4 +236,10 @@ function lookup(
   if (values) return values.get(value as string);
   if (isListOfMaps(value)) return new IndexableList(value);
   return value;
+}
+
+/** A string, number, bigint or boolean: what transforms see (see `scalarFieldsOnly`). */
+function isScalar(value: unknown): boolean {
+  const type = typeof value;
+  return type === "string" || type === "number" || type === "bigint" || type === "boolean";
 }
