@@ -1,7 +1,8 @@
 /**
- * `synth validate -c cfg.yaml`: load and validate the config, plan the records and print the
- * plan and the first prompts — no model is loaded and nothing is written. A user's first
- * command on a new config.
+ * `synth validate -c cfg.yaml`: load and validate the config, make every check the run makes
+ * before inference (templates render on the first planned records, the model file or endpoint
+ * is there: `preflight.ts`), plan the records and print the plan and the first prompts — no
+ * model is loaded and nothing is written. A user's first command on a new config.
  *
  * @module
  */
@@ -13,6 +14,7 @@ import { EXIT } from "./exitCodes.ts";
 import type { Logger } from "./logger.ts";
 import { useColors } from "./logger.ts";
 import type { CliIO, CommonOptions } from "./main.ts";
+import { preflight } from "./preflight.ts";
 import { prepare } from "./prepare.ts";
 import { renderPlan } from "./planReport.ts";
 
@@ -23,12 +25,20 @@ export async function runValidate(
 ): Promise<number> {
   const { io, logger } = ctx;
   const { loaded, compiled, inputs } = await prepare(options, io, logger);
-  const choice = chooseEngine(loaded.config.inference_config, {
+  const lookup = {
     configDir: loaded.dir,
     modelDirs: modelDirs(io, loaded.dir),
     cwd: io.cwd,
     env: io.env,
-  });
+  };
+  const choice = chooseEngine(loaded.config.inference_config, lookup);
+  // Every check the run makes before inference (issue 11): templates render, engine usable.
+  preflight(
+    { loaded, compiled },
+    logger,
+    compiled.program.needsEngine && choice.adapter !== null ? lookup : undefined,
+    { missingKey: "warn" },
+  );
   const c = pc.createColors(useColors(io.stdout, io.env));
   io.stdout.write(
     renderPlan(loaded, compiled, choice, {

@@ -40,11 +40,21 @@ export interface LoadedConfig {
   dir: string;
   /** Remarks that do not stop the run, formatted like issues (`file:line:col  path: message`). */
   warnings: string[];
+  /**
+   * Where a key path (`strategy_params.generated_attributes[0].instruction_messages[1].content`)
+   * is in the files, for problems found after loading (templates); with `find`, where that
+   * text (a `{placeholder}`) is inside the value. Values set by an override have no line.
+   */
+  locate(path: string, find?: string): Pick<ConfigIssue, "file" | "line" | "column">;
 }
 
 /** Where an issue or remark is, resolved against the YAML sources. */
 interface Locator {
-  locate(path: KeyPath, atKey: boolean): Omit<ConfigIssue, "path" | "message"> & { note?: string };
+  locate(
+    path: KeyPath,
+    atKey: boolean,
+    find?: string,
+  ): Omit<ConfigIssue, "path" | "message"> & { note?: string };
 }
 
 async function readText(path: string, shown: string, what: string): Promise<string> {
@@ -90,14 +100,17 @@ function makeLocator(
   applied: AppliedOverride[],
 ): Locator {
   return {
-    locate(path, atKey) {
+    locate(path, atKey, find) {
       const covering = applied.findLast((ov) =>
         ov.path.length <= path.length && ov.path.every((seg, i) => String(seg) === String(path[i]))
       );
       if (covering) return { file: main.file, note: `set by override ${covering.display}` };
       const inEnv = env !== undefined && path[0] === "environment_config";
       const source = inEnv ? env : main;
-      const pos = positionOf(source, inEnv ? path.slice(1) : path, { atKey });
+      const pos = positionOf(source, inEnv ? path.slice(1) : path, {
+        atKey,
+        ...(find ? { find } : {}),
+      });
       return { file: source.file, line: pos?.line, column: pos?.column };
     },
   };
@@ -258,7 +271,11 @@ export async function loadConfig(file: string, options: LoadOptions = {}): Promi
     ...parsedOverrides.warnings,
     ...collectRemarks(config, data).map((r) => formatIssue(issueAt(locator, r.path, r.message))),
   ];
-  return { config, file: absolute, dir, warnings };
+  const locate = (path: string, find?: string) => {
+    const { note: _note, ...where } = locator.locate(parseKeyPath(path), false, find);
+    return where;
+  };
+  return { config, file: absolute, dir, warnings, locate };
 }
 
 /**

@@ -14,12 +14,24 @@
 
 import { TemplateError } from "../errors.ts";
 import type { SampledAttributeSpec } from "../plan/sampling.ts";
+import { setKey } from "../plan/setKey.ts";
 import { pyFormat } from "./formatSpec.ts";
 import { type FieldNode, parseFormatString, type Segment } from "./parse.ts";
 import { pyAscii, pyRepr, pyStr } from "./python.ts";
-import { access, IndexableList, isListOfMaps, SampledParent, SampledValue } from "./values.ts";
+import { checkSourceFields, type SourceShape } from "./sourceFields.ts";
+import {
+  access,
+  DictItem,
+  IndexableList,
+  isListOfMaps,
+  SampledParent,
+  SampledValue,
+} from "./values.ts";
 
-export type { SampledAttributeSpec };
+/** Round-robin source ids used as `{id.field}` -> the source's columns. */
+type Aliases = ReadonlyMap<string, readonly string[]>;
+
+export type { SampledAttributeSpec, SourceShape };
 
 /** Options for {@link Template.render}. */
 export interface RenderOptions {
@@ -73,13 +85,25 @@ export interface Formatter {
 
 type ValueTable = ReadonlyMap<string, ReadonlyMap<string, SampledValue>>;
 
+/** Options of {@link createFormatter}. */
+export interface FormatterOptions {
+  /**
+   * Input sources with an `id` (few-shot rules, see `sourceFields.ts`): placeholders naming them
+   * are checked when a template is compiled, and `{id.field}` of a round-robin source renders
+   * the record's `field`.
+   */
+  sources?: readonly SourceShape[];
+}
+
 /**
  * Creates a formatter that knows the sampled attributes (absent or empty: none), so that
  * `{a}` renders the value name and `{a.parent.description}` etc. work (§8.2).
  */
 export function createFormatter(
   sampledAttributes?: readonly SampledAttributeSpec[] | null,
+  options: FormatterOptions = {},
 ): Formatter {
+  const sources = new Map((options.sources ?? []).map((s) => [s.id, s]));
   const table = new Map<string, Map<string, SampledValue>>();
   for (const attr of sampledAttributes ?? []) {
     const parent = new SampledParent(attr.name, attr.description);
@@ -93,7 +117,7 @@ export function createFormatter(
   const compile = (text: string): Template => {
     let t = cache.get(text);
     if (!t) {
-      t = buildTemplate(text, table);
+      t = buildTemplate(text, table, sources);
       cache.set(text, t);
     }
     return t;
@@ -102,6 +126,7 @@ export function createFormatter(
 }
 
 const NO_SAMPLED: ValueTable = new Map();
+const NO_SOURCES: ReadonlyMap<string, SourceShape> = new Map();
 const DEFAULTS: RenderOptions = {};
 
 /**
@@ -114,8 +139,16 @@ export function compileTemplate(text: string): Template {
   return buildTemplate(text, NO_SAMPLED);
 }
 
-function buildTemplate(text: string, sampled: ValueTable): Template {
+function buildTemplate(
+  text: string,
+  sampled: ValueTable,
+  sources: ReadonlyMap<string, SourceShape> = NO_SOURCES,
+): Template {
   const segments = parseFormatString(text);
+  const aliasIds = sources.size > 0 ? checkSourceFields(segments, sources) : undefined;
+  const aliases = aliasIds && aliasIds.size > 0
+    ? new Map([...aliasIds].map((id) => [id, sources.get(id)!.columns]))
+    : undefined;
   const placeholders: string[] = [];
   collectNames(segments, placeholders);
   const checks = [...sampled].map(([id, values]) => ({ id, values }));
@@ -133,7 +166,7 @@ function buildTemplate(text: string, sampled: ValueTable): Template {
         throw new TemplateError(`Attribute value ${pyStr(v)} not found for attribute ${id}`);
       }
     }
-    return renderSegments(segments, record, options, scalarsOnly, sampled, fast);
+    return renderSegments(segments, record, options, scalarsOnly, sampled, fast, aliases);
   };
   return { source: text, placeholders, render };
 }
@@ -181,6 +214,7 @@ function renderSegments(
   scalarsOnly: boolean,
   sampled: ValueTable,
   fast?: readonly (ReadonlyMap<string, string> | undefined)[],
+  aliases?: Aliases,
 ): string {
   let out = "";
   for (let i = 0; i < segments.length; i++) {
@@ -197,7 +231,7 @@ function renderSegments(
         continue;
       }
     }
-    let value = lookup(seg, record, options, scalarsOnly, sampled);
+    let value = lookup(seg, record, options, scalarsOnly, sampled, aliases);
     if (seg.accessors.length === 0 && seg.conversion === "" && seg.spec === "") {
       out += typeof value === "string" ? value : pyStr(value);
       continue;
@@ -207,7 +241,7 @@ function renderSegments(
     else if (seg.conversion === "s") value = pyStr(value);
     else if (seg.conversion === "a") value = pyAscii(value);
     const spec = seg.specParts
-      ? renderSegments(seg.specParts, record, options, scalarsOnly, sampled)
+      ? renderSegments(seg.specParts, record, options, scalarsOnly, sampled, undefined, aliases)
       : seg.spec;
     try {
       out += pyFormat(value, spec);
@@ -225,9 +259,17 @@ function lookup(
   options: RenderOptions,
   scalarsOnly: boolean,
   sampled: ValueTable,
+  aliases?: Aliases,
 ): unknown {
   const name = field.name;
   const value = Object.hasOwn(record, name) ? record[name] : undefined;
+  const columns = value === undefined ? aliases?.get(name) : undefined;
+  if (columns) {
+    // `{id.field}` of a round-robin source: the row's fields are in the record (§5.4).
+    const row: Record<string, unknown> = {};
+    for (const c of columns) if (Object.hasOwn(record, c)) setKey(row, c, record[c]);
+    return new DictItem(row);
+  }
   if (value === undefined || (scalarsOnly && !isScalar(value))) {
     if (options.allowMissing) return `{${name}}`;
     throw new TemplateError(`Missing value for placeholder: ${name}`);

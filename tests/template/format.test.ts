@@ -259,7 +259,9 @@ describe("sampled attributes (§8.2, §20.8)", () => {
   test("scalarFieldsOnly shows strings, numbers and booleans as Python does, hides the rest", () => {
     const rec = { tone: "casual", n: 3, x: 2.5, ok: true, list: ["a"], none: null, s: "str" };
     const only = { scalarFieldsOnly: true };
-    expect(f.format("{tone} {s} {n} {x} {ok} {n:03d}", rec, only)).toBe("Casual str 3 2.5 True 003");
+    expect(f.format("{tone} {s} {n} {x} {ok} {n:03d}", rec, only)).toBe(
+      "Casual str 3 2.5 True 003",
+    );
     for (const name of ["list", "none"]) {
       expect(() => f.format(`{${name}}`, rec, only)).toThrow(
         `Missing value for placeholder: ${name}`,
