@@ -7,6 +7,8 @@
  *
  * @module
  */
+import { statSync } from "node:fs";
+import { dirname } from "node:path";
 import type { LoadedConfig } from "../config/load.ts";
 import { checkEngineConfig } from "../engines/preflight.ts";
 import type { ModelLookup } from "../engines/transformers/locateModel.ts";
@@ -41,6 +43,8 @@ export function located(error: ConfigError, loaded: Pick<LoadedConfig, "locate">
  * @param engine where local models are searched; omit to skip the engine check (no engine
  *   needed, or an engine this build cannot run, reported elsewhere).
  * @param options.missingKey a missing API key: an error (a run) or a warning (`validate`).
+ * @param options.outputPath the absolute output path: a folder on the way that is a regular
+ *   file is a config error at `output_path` (instead of a raw `EEXIST ... mkdir` later).
  * @throws {ConfigError} a template that cannot render for any of the first planned records
  *   (exit 2), or an engine that cannot start (missing model, not GGUF, no `api_url`), with
  *   positions.
@@ -49,9 +53,10 @@ export function preflight(
   prepared: Pick<Prepared, "loaded" | "compiled">,
   logger: Logger,
   engine?: ModelLookup,
-  options: { missingKey?: "error" | "warn" } = {},
+  options: { missingKey?: "error" | "warn"; outputPath?: string } = {},
 ): void {
   const { loaded, compiled } = prepared;
+  if (options.outputPath) checkOutputFolder(options.outputPath, loaded);
   const problems = checkFirstRecords(compiled);
   const fatal: ConfigIssue[] = [];
   for (const p of problems) {
@@ -90,5 +95,24 @@ export function preflight(
       return;
     }
     throw located(error, loaded);
+  }
+}
+
+/** @throws {ConfigError} when a folder of `outputPath` exists as something other than a folder. */
+function checkOutputFolder(outputPath: string, loaded: Pick<LoadedConfig, "locate">): void {
+  for (let dir = dirname(outputPath); dir !== dirname(dir); dir = dirname(dir)) {
+    let stats;
+    try {
+      stats = statSync(dir);
+    } catch {
+      continue; // not there yet: the run creates it
+    }
+    if (stats.isDirectory()) return;
+    const message = `Cannot write ${outputPath}: ${dir} is a file, not a folder`;
+    throw new ConfigError(message, [{
+      path: "output_path",
+      message,
+      ...loaded.locate("output_path"),
+    }]);
   }
 }

@@ -114,6 +114,7 @@ export async function runSynth(
     compiled.program.needsEngine
       ? { configDir: loaded.dir, modelDirs: modelDirs(io, loaded.dir), cwd: io.cwd, env: io.env }
       : undefined,
+    config.output_path ? { outputPath: resolve(io.cwd, config.output_path) } : {},
   );
   const outputPath = config.output_path
     ? resolve(io.cwd, config.output_path)

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { resolve } from "node:path";
 import pc from "picocolors";
 import { chooseEngine } from "../engines/registry.ts";
 import { ConfigError } from "../errors.ts";
@@ -37,7 +38,12 @@ export async function runValidate(
     { loaded, compiled },
     logger,
     compiled.program.needsEngine && choice.adapter !== null ? lookup : undefined,
-    { missingKey: "warn" },
+    {
+      missingKey: "warn",
+      ...(loaded.config.output_path
+        ? { outputPath: resolve(io.cwd, loaded.config.output_path) }
+        : {}),
+    },
   );
   const c = pc.createColors(useColors(io.stdout, io.env));
   io.stdout.write(

@@ -10,7 +10,7 @@
 import { EngineError } from "../../errors.ts";
 import type { Usage } from "../contract.ts";
 import { AdaptiveController } from "./adaptive.ts";
-import { abortError, classifyError } from "./classify.ts";
+import { abortError, classifyError, unreachableError, unreachableReason } from "./classify.ts";
 import { type Endpoint, EndpointPool } from "./endpoints.ts";
 import { RateLimiter } from "./rateLimiter.ts";
 import { Redactor } from "./secrets.ts";
@@ -30,6 +30,8 @@ export class RemoteRuntime<C> {
   readonly slots: Slots;
   readonly limiter?: RateLimiter;
   readonly endpoints: EndpointPool<C>;
+  /** URLs that have answered at least once (any HTTP response): see {@link RemoteRuntime.call}. */
+  readonly #answered = new Set<string>();
 
   /**
    * @param makeClient builds the SDK client for one endpoint URL.
@@ -55,7 +57,9 @@ export class RemoteRuntime<C> {
   /**
    * Runs one attempt of a request.
    *
-   * @throws {EngineError} classified (retryable / fatal / record-only), message redacted.
+   * @throws {EngineError} classified (retryable / fatal / record-only), message redacted; a
+   *   connection refused or DNS failure from an endpoint that has not answered yet is fatal
+   *   (the run stops at once naming the URL), later in the run it is retryable.
    * @throws an `AbortError` when `signal` aborts.
    */
   async call<T>(
@@ -76,11 +80,20 @@ export class RemoteRuntime<C> {
       const endpoint = this.endpoints.pick();
       try {
         const result = await attempt(endpoint);
+        this.#answered.add(endpoint.url);
         if (entry) this.limiter!.complete(entry, result.usage);
         this.endpoints.succeeded(endpoint);
         this.slots.release(ticket, true);
         return result.value;
       } catch (error) {
+        const unreachable = this.#answered.has(endpoint.url) ? undefined : unreachableReason(error);
+        if (unreachable) {
+          this.slots.release(ticket);
+          throw unreachableError(unreachable, {
+            engine: this.settings.engine,
+            url: this.redactor.redact(endpoint.url),
+          });
+        }
         const classified = classifyError(error, {
           engine: this.settings.engine,
           url: endpoint.url,
@@ -88,6 +101,9 @@ export class RemoteRuntime<C> {
           timeoutMs: this.settings.timeoutMs,
           redactor: this.redactor,
         });
+        if (classified instanceof EngineError && classified.status !== undefined) {
+          this.#answered.add(endpoint.url);
+        }
         const serverSide = classified instanceof EngineError && classified.retryable;
         if (serverSide) this.endpoints.failed(endpoint);
         this.slots.release(ticket, serverSide ? false : undefined);
