@@ -65,12 +65,12 @@ export function preflight(
       const scope = p.checked === 1
         ? "on the first planned record"
         : `on each of the first ${p.checked} planned records`;
-      fatal.push({ path: p.path, message: `${p.message} (${scope})`, ...where });
+      fatal.push({ message: `${p.message} (${scope})`, ...where });
     } else {
       const which = p.failed.map((i) => i + 1).join(", ");
       const at = where.line !== undefined ? `${where.file}:${where.line}:${where.column}  ` : "";
       logger.warn(
-        `${at}${p.path}: ${p.message} for record ${which} of the first ${p.checked}; ` +
+        `${at}${where.path}: ${p.message} for record ${which} of the first ${p.checked}; ` +
           "records like these will fail",
       );
     }
@@ -109,10 +109,6 @@ function checkOutputFolder(outputPath: string, loaded: Pick<LoadedConfig, "locat
     }
     if (stats.isDirectory()) return;
     const message = `Cannot write ${outputPath}: ${dir} is a file, not a folder`;
-    throw new ConfigError(message, [{
-      path: "output_path",
-      message,
-      ...loaded.locate("output_path"),
-    }]);
+    throw new ConfigError(message, [{ message, ...loaded.locate("output_path") }]);
   }
 }

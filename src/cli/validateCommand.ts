@@ -15,7 +15,7 @@ import { EXIT } from "./exitCodes.ts";
 import type { Logger } from "./logger.ts";
 import { useColors } from "./logger.ts";
 import type { CliIO, CommonOptions } from "./main.ts";
-import { preflight } from "./preflight.ts";
+import { located, preflight } from "./preflight.ts";
 import { prepare } from "./prepare.ts";
 import { renderPlan } from "./planReport.ts";
 
@@ -68,7 +68,7 @@ export async function runValidate(
     await compiled.program.check?.();
   } catch (error) {
     if (!(error instanceof ConfigError) || error.issues.length === 0) throw error;
-    if (!error.issues.every((i) => /not supported/.test(i.message))) throw error;
+    if (!error.issues.every((i) => /not supported/.test(i.message))) throw located(error, loaded);
     for (const issue of error.issues) {
       logger.warn(
         `The config is valid, but this build cannot run it yet: ${issue.path}: ${issue.message}`,

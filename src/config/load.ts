@@ -13,6 +13,7 @@ import { existsSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { ConfigError, type ConfigIssue, formatIssue } from "../errors.ts";
+import { parseKeyPath, userPath } from "./guidePaths.ts";
 import { formatPath, toConfigIssues } from "./issues.ts";
 import { type AppliedOverride, applyOverrides, parseOverrides } from "./overrides.ts";
 import { isRecord } from "./pyValues.ts";
@@ -44,8 +45,10 @@ export interface LoadedConfig {
    * Where a key path (`strategy_params.generated_attributes[0].instruction_messages[1].content`)
    * is in the files, for problems found after loading (templates); with `find`, where that
    * text (a `{placeholder}`) is inside the value. Values set by an override have no line.
+   * `path` is returned as the user wrote it (the guide's environment keys, see
+   * `guidePaths.ts`).
    */
-  locate(path: string, find?: string): Pick<ConfigIssue, "file" | "line" | "column">;
+  locate(path: string, find?: string): Pick<ConfigIssue, "path" | "file" | "line" | "column">;
 }
 
 /** Where an issue or remark is, resolved against the YAML sources. */
@@ -119,15 +122,6 @@ function makeLocator(
 function issueAt(locator: Locator, path: KeyPath, message: string, atKey = false): ConfigIssue {
   const { note, ...where } = locator.locate(path, atKey);
   return { path: formatPath(path), message: note ? `${message} (${note})` : message, ...where };
-}
-
-/** `a.b[0].c` -> `["a", "b", 0, "c"]` (the paths the schema writes into messages). */
-function parseKeyPath(text: string): KeyPath {
-  const out: (string | number)[] = [];
-  for (const m of text.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) {
-    out.push(m[2] !== undefined ? Number(m[2]) : m[1]);
-  }
-  return out;
 }
 
 /**
@@ -272,8 +266,12 @@ export async function loadConfig(file: string, options: LoadOptions = {}): Promi
     ...collectRemarks(config, data).map((r) => formatIssue(issueAt(locator, r.path, r.message))),
   ];
   const locate = (path: string, find?: string) => {
-    const { note: _note, ...where } = locator.locate(parseKeyPath(path), false, find);
-    return where;
+    const own = path.startsWith("environment_config")
+      ? userPath(data, parseKeyPath(path))
+      : undefined;
+    const keys = own ?? parseKeyPath(path);
+    const { note: _note, ...where } = locator.locate(keys, false, find);
+    return { path: own ? formatPath(own) : path, ...where };
   };
   return { config, file: absolute, dir, warnings, locate };
 }
