@@ -4,7 +4,7 @@
  * there, errors that point at what the user wrote, the simulated-tool request. Runs use the
  * scripted OpenAI-compatible server (the model's text does not matter here) or need no model.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +13,9 @@ import { type FakeOpenAI, startFakeOpenAI } from "../helpers/fakeOpenAIServer.ts
 import { GUIDE_ENVIRONMENT_EXAMPLE } from "../helpers/guideExample.ts";
 import { refusingPort } from "../helpers/refusingPort.ts";
 import { runInProcess, runProcess } from "./helpers.ts";
+
+// Each test spawns a CLI run; a shared, loaded machine can take seconds per run.
+setDefaultTimeout(30_000);
 
 const dir = mkdtempSync(join(tmpdir(), "synth-issue11-"));
 let fake: FakeOpenAI;
