@@ -32,6 +32,8 @@ export class RemoteRuntime<C> {
   readonly endpoints: EndpointPool<C>;
   /** URLs that have answered at least once (any HTTP response): see {@link RemoteRuntime.call}. */
   readonly #answered = new Set<string>();
+  /** URLs that refused or did not resolve before they ever answered. */
+  readonly #unreachable = new Set<string>();
 
   /**
    * @param makeClient builds the SDK client for one endpoint URL.
@@ -58,8 +60,9 @@ export class RemoteRuntime<C> {
    * Runs one attempt of a request.
    *
    * @throws {EngineError} classified (retryable / fatal / record-only), message redacted; a
-   *   connection refused or DNS failure from an endpoint that has not answered yet is fatal
-   *   (the run stops at once naming the URL), later in the run it is retryable.
+   *   connection refused or DNS failure is fatal (the run stops at once naming the URL) when it
+   *   comes from an endpoint that never answered and every endpoint has failed that way; later
+   *   in the run, or while another endpoint is left to try, it is retryable.
    * @throws an `AbortError` when `signal` aborts.
    */
   async call<T>(
@@ -87,7 +90,10 @@ export class RemoteRuntime<C> {
         return result.value;
       } catch (error) {
         const unreachable = this.#answered.has(endpoint.url) ? undefined : unreachableReason(error);
-        if (unreachable) {
+        if (unreachable) this.#unreachable.add(endpoint.url);
+        // Fatal once every endpoint failed this way without ever answering (one URL: at once);
+        // with another endpoint left, this one is backed off like any failing endpoint.
+        if (unreachable && this.endpoints.endpoints.every((e) => this.#unreachable.has(e.url))) {
           this.slots.release(ticket);
           throw unreachableError(unreachable, {
             engine: this.settings.engine,

@@ -42,6 +42,23 @@ test("the same refusal after the endpoint answered once is retryable, as before"
   await engine.dispose();
 });
 
+test("several api_urls: fatal only once every one refused without ever answering", async () => {
+  const urls = [await refusingPort(), await refusingPort()].map((p) =>
+    `http://127.0.0.1:${p}/v1/chat/completions`
+  );
+  const engine = await createEngine({
+    engine: "REMOTE",
+    model: { model_name: "m" },
+    remote_params: { api_url: urls, api_key: "k" },
+  });
+  const first = await engine.generate(ask).catch((e) => e);
+  expect(first.fatal).toBe(false); // another endpoint is left to try
+  const second = await engine.generate(ask).catch((e) => e);
+  expect(second.fatal).toBe(true);
+  expect(second.message).toMatch(/Cannot reach REMOTE at http:\/\/127\.0\.0\.1:\d+/);
+  await engine.dispose();
+});
+
 test("DNS failures and refusals are recognised through wrapped causes", () => {
   const wrap = (code: string) => ({ message: "Connection error.", cause: { code } });
   expect(unreachableReason(wrap("ENOTFOUND"))).toBe("dns");
