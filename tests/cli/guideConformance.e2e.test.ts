@@ -144,6 +144,27 @@ ${remote()}`;
     ]);
   });
 
+  test("num_shots 1 works the same on a dataset: {id.field} and {field}", async () => {
+    const cwd = folder({
+      "facts.jsonl": '{"fact": "Tides follow the moon.", "rank": 7}\n',
+      "c.yaml": `num_samples: 1
+output_path: out.jsonl
+strategy_params:
+  input_data: [{path: facts.jsonl, id: facts, num_shots: 1}]
+  transformed_attributes:
+    - id: line
+      transformation_strategy: {type: STRING, string_transform: "{facts.rank}. {facts.fact} / {fact}"}
+${NO_MODEL}`,
+    });
+    const r = await run(cwd, ["-c", "c.yaml"]);
+    expect(r.code).toBe(0);
+    expect(readJsonl(join(cwd, "out.jsonl"))[0]).toEqual({
+      fact: "Tides follow the moon.",
+      rank: 7,
+      line: "7. Tides follow the moon. / Tides follow the moon.",
+    });
+  });
+
   test("num_shots > 1: the dot form is a config error (exit 2) that says to index", async () => {
     const cwd = folder({ "c.yaml": config(3, "Example: {few_shot_examples.example_input}") });
     const r = await runProcess(["-c", "c.yaml"], { cwd });
