@@ -7,7 +7,6 @@
  *
  * @module
  */
-import { formatPath } from "./issues.ts";
 import { isRecord } from "./pyValues.ts";
 import { GUIDE_KWARGS } from "./schema/envKwargs.ts";
 import type { KeyPath } from "./yaml.ts";
@@ -54,10 +53,4 @@ export function userPath(raw: unknown, path: KeyPath): KeyPath {
     }
   }
   return path;
-}
-
-/** {@link userPath} over text paths (`environment_config.environments[2].env_kwargs...`). */
-export function userPathText(raw: unknown, path: string): string {
-  if (!path.startsWith("environment_config")) return path;
-  return formatPath(userPath(raw, parseKeyPath(path)));
 }

@@ -142,7 +142,7 @@ const GLOB = /[*?[]/;
  * The id a document source gets when the config gives none (DECISIONS 18): the file's stem
  * (`docs/textbook.pdf` -> `textbook`), or `undefined` for a glob (which must name its id).
  */
-export function documentStem(path: string): string | undefined {
+function documentStem(path: string): string | undefined {
   if (GLOB.test(path)) return undefined;
   const base = path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
   const dot = base.lastIndexOf(".");
