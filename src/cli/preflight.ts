@@ -13,9 +13,9 @@ import type { LoadedConfig } from "../config/load.ts";
 import { checkEngineConfig } from "../engines/preflight.ts";
 import type { ModelLookup } from "../engines/transformers/locateModel.ts";
 import { ConfigError, type ConfigIssue } from "../errors.ts";
+import type { CompiledSynthesis } from "../synth/compile.ts";
 import { checkFirstRecords } from "../synth/preflight.ts";
 import type { Logger } from "./logger.ts";
-import type { Prepared } from "./prepare.ts";
 
 /**
  * `error` with the file and line:column of every issue that has a key path but no position;
@@ -50,7 +50,7 @@ export function located(error: ConfigError, loaded: Pick<LoadedConfig, "locate">
  *   positions.
  */
 export function preflight(
-  prepared: Pick<Prepared, "loaded" | "compiled">,
+  prepared: { loaded: LoadedConfig; compiled: CompiledSynthesis },
   logger: Logger,
   engine?: ModelLookup,
   options: { missingKey?: "error" | "warn"; outputPath?: string } = {},
