@@ -91,8 +91,15 @@ export function renderPlan(
   if (params.sampled_attributes?.length) {
     h("Sampled attributes");
     for (const a of params.sampled_attributes) {
-      const values = a.possible_values.map((v) => `${v.id} ${pct(v.sample_rate ?? 0)}`).join(", ");
-      out.push(`  ${a.id}: ${values}`);
+      // Rates summing below 1 are weights: show the share each value really gets.
+      const total = a.possible_values.reduce((sum, v) => sum + (v.sample_rate ?? 0), 0);
+      const share = (rate: number) => total > 0 ? rate / total : 0;
+      const values = a.possible_values.map((v) => `${v.id} ${pct(share(v.sample_rate ?? 0))}`)
+        .join(", ");
+      const note = total > 0 && Math.abs(total - 1) > 1e-9
+        ? ` (sample_rates sum to ${pct(total)}: used as weights)`
+        : "";
+      out.push(`  ${a.id}: ${values}${note}`);
     }
     for (const combo of params.combination_sampling ?? []) {
       const pairs = Object.entries(combo.combination).map(([k, v]) => `${k}=${v}`).join(", ");

@@ -9,7 +9,9 @@ import { resolve } from "node:path";
 import { loadConfig, type LoadedConfig } from "../config/load.ts";
 import { readInputSources, type SourceReport } from "../inputs/sources.ts";
 import { type CompiledSynthesis, compileSynthesis } from "../synth/compile.ts";
+import { ConfigError } from "../errors.ts";
 import type { Logger } from "./logger.ts";
+import { located } from "./preflight.ts";
 import type { CliIO, CommonOptions } from "./main.ts";
 
 /** A loaded and compiled config. */
@@ -44,12 +46,18 @@ export async function prepare(
     env: io.env,
     warn: (m) => logger.warn(m),
   });
-  const compiled = compileSynthesis(loaded.config, {
-    configDir: loaded.dir,
-    onWarning: (m) => logger.warnOnce(m),
-    ...(options.seed !== undefined ? { seed: options.seed } : {}),
-    extraSources: inputs.sources,
-  });
+  let compiled: CompiledSynthesis;
+  try {
+    compiled = compileSynthesis(loaded.config, {
+      configDir: loaded.dir,
+      onWarning: (m) => logger.warnOnce(m),
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
+      extraSources: inputs.sources,
+    });
+  } catch (error) {
+    // Template problems get file:line:column like schema problems (issue 11 item 8).
+    throw error instanceof ConfigError ? located(error, loaded) : error;
+  }
   for (const w of compiled.warnings) logger.warn(w);
   logger.debug(
     `Loaded and compiled ${loaded.file} in ${(performance.now() - started).toFixed(0)} ms`,

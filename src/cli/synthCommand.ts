@@ -16,6 +16,7 @@ import { EXIT, exitCodeFor } from "./exitCodes.ts";
 import type { Logger } from "./logger.ts";
 import { useColors } from "./logger.ts";
 import type { CliIO, CommonOptions } from "./main.ts";
+import { located, preflight } from "./preflight.ts";
 import { prepare } from "./prepare.ts";
 import { startProgress } from "./progress.ts";
 import { renderSummary } from "./summary.ts";
@@ -106,7 +107,18 @@ export async function runSynth(
     );
   }
   // Tool environments are built and checked before the model loads (DECISIONS difference 8).
-  await compiled.program.check?.();
+  await compiled.program.check?.().catch((error: unknown) => {
+    throw error instanceof ConfigError ? located(error, loaded) : error;
+  });
+  // Templates render on the first planned records; the model file or endpoint is there.
+  preflight(
+    { loaded, compiled },
+    logger,
+    compiled.program.needsEngine
+      ? { configDir: loaded.dir, modelDirs: modelDirs(io, loaded.dir), cwd: io.cwd, env: io.env }
+      : undefined,
+    config.output_path ? { outputPath: resolve(io.cwd, config.output_path) } : {},
+  );
   const outputPath = config.output_path
     ? resolve(io.cwd, config.output_path)
     : defaultOutputPath(io.cwd);

@@ -1,10 +1,12 @@
 /**
- * `synth validate -c cfg.yaml`: load and validate the config, plan the records and print the
- * plan and the first prompts — no model is loaded and nothing is written. A user's first
- * command on a new config.
+ * `synth validate -c cfg.yaml`: load and validate the config, make every check the run makes
+ * before inference (templates render on the first planned records, the model file or endpoint
+ * is there: `preflight.ts`), plan the records and print the plan and the first prompts — no
+ * model is loaded and nothing is written. A user's first command on a new config.
  *
  * @module
  */
+import { resolve } from "node:path";
 import pc from "picocolors";
 import { chooseEngine } from "../engines/registry.ts";
 import { ConfigError } from "../errors.ts";
@@ -13,6 +15,7 @@ import { EXIT } from "./exitCodes.ts";
 import type { Logger } from "./logger.ts";
 import { useColors } from "./logger.ts";
 import type { CliIO, CommonOptions } from "./main.ts";
+import { located, preflight } from "./preflight.ts";
 import { prepare } from "./prepare.ts";
 import { renderPlan } from "./planReport.ts";
 
@@ -23,12 +26,25 @@ export async function runValidate(
 ): Promise<number> {
   const { io, logger } = ctx;
   const { loaded, compiled, inputs } = await prepare(options, io, logger);
-  const choice = chooseEngine(loaded.config.inference_config, {
+  const lookup = {
     configDir: loaded.dir,
     modelDirs: modelDirs(io, loaded.dir),
     cwd: io.cwd,
     env: io.env,
-  });
+  };
+  const choice = chooseEngine(loaded.config.inference_config, lookup);
+  // Every check the run makes before inference (issue 11): templates render, engine usable.
+  preflight(
+    { loaded, compiled },
+    logger,
+    compiled.program.needsEngine && choice.adapter !== null ? lookup : undefined,
+    {
+      missingKey: "warn",
+      ...(loaded.config.output_path
+        ? { outputPath: resolve(io.cwd, loaded.config.output_path) }
+        : {}),
+    },
+  );
   const c = pc.createColors(useColors(io.stdout, io.env));
   io.stdout.write(
     renderPlan(loaded, compiled, choice, {
@@ -52,7 +68,7 @@ export async function runValidate(
     await compiled.program.check?.();
   } catch (error) {
     if (!(error instanceof ConfigError) || error.issues.length === 0) throw error;
-    if (!error.issues.every((i) => /not supported/.test(i.message))) throw error;
+    if (!error.issues.every((i) => /not supported/.test(i.message))) throw located(error, loaded);
     for (const issue of error.issues) {
       logger.warn(
         `The config is valid, but this build cannot run it yet: ${issue.path}: ${issue.message}`,

@@ -1,11 +1,13 @@
 /**
  * Turns zod issues from the config schema into config problems with key paths (one problem
- * per unknown key, oumi's `Key 'x' not in 'Class'` wording) and renders key paths as text.
+ * per unknown key, oumi's `Key 'x' not in 'Class'` wording, with the nearest valid key when one
+ * is close: `; did you mean sampled_attributes?`) and renders key paths as text.
  *
  * @module
  */
 import type { z } from "zod";
-import { MISSING } from "./schema/leaves.ts";
+import { nearestName } from "./nearest.ts";
+import { KNOWN_KEYS, MISSING } from "./schema/leaves.ts";
 import type { KeyPath } from "./yaml.ts";
 
 /** One problem found by the schema, before positions are attached. */
@@ -42,9 +44,12 @@ export function toConfigIssues(issues: readonly z.core.$ZodIssue[]): SchemaProbl
     if (issue.code === "unrecognized_keys") {
       for (const key of issue.keys) {
         const path = [...base, key];
-        const message = issue.message.startsWith("not in ")
+        let message = issue.message.startsWith("not in ")
           ? `Key '${key}' ${issue.message}`
           : `Unknown key '${key}'`;
+        const className = /^not in '(.+)'$/.exec(issue.message)?.[1];
+        const near = nearestName(key, KNOWN_KEYS.get(className ?? "") ?? []);
+        if (near) message += `; did you mean ${near}?`;
         out.push({ path, pathText: formatPath(path), message, atKey: true });
       }
       continue;

@@ -13,6 +13,7 @@ import { existsSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { ConfigError, type ConfigIssue, formatIssue } from "../errors.ts";
+import { parseKeyPath, userPath } from "./guidePaths.ts";
 import { formatPath, toConfigIssues } from "./issues.ts";
 import { type AppliedOverride, applyOverrides, parseOverrides } from "./overrides.ts";
 import { isRecipe } from "../recipes/detect.ts";
@@ -46,11 +47,23 @@ export interface LoadedConfig {
   warnings: string[];
   /** Set when the file is a synthesis recipe (JSON, recipes.md), compiled to `config`. */
   recipe?: RecipeInfo;
+  /**
+   * Where a key path (`strategy_params.generated_attributes[0].instruction_messages[1].content`)
+   * is in the files, for problems found after loading (templates); with `find`, where that
+   * text (a `{placeholder}`) is inside the value. Values set by an override have no line.
+   * `path` is returned as the user wrote it (the guide's environment keys, see
+   * `guidePaths.ts`).
+   */
+  locate(path: string, find?: string): Pick<ConfigIssue, "path" | "file" | "line" | "column">;
 }
 
 /** Where an issue or remark is, resolved against the YAML sources. */
 interface Locator {
-  locate(path: KeyPath, atKey: boolean): Omit<ConfigIssue, "path" | "message"> & { note?: string };
+  locate(
+    path: KeyPath,
+    atKey: boolean,
+    find?: string,
+  ): Omit<ConfigIssue, "path" | "message"> & { note?: string };
 }
 
 async function readText(path: string, shown: string, what: string): Promise<string> {
@@ -96,14 +109,17 @@ function makeLocator(
   applied: AppliedOverride[],
 ): Locator {
   return {
-    locate(path, atKey) {
+    locate(path, atKey, find) {
       const covering = applied.findLast((ov) =>
         ov.path.length <= path.length && ov.path.every((seg, i) => String(seg) === String(path[i]))
       );
       if (covering) return { file: main.file, note: `set by override ${covering.display}` };
       const inEnv = env !== undefined && path[0] === "environment_config";
       const source = inEnv ? env : main;
-      const pos = positionOf(source, inEnv ? path.slice(1) : path, { atKey });
+      const pos = positionOf(source, inEnv ? path.slice(1) : path, {
+        atKey,
+        ...(find ? { find } : {}),
+      });
       return { file: source.file, line: pos?.line, column: pos?.column };
     },
   };
@@ -112,6 +128,19 @@ function makeLocator(
 function issueAt(locator: Locator, path: KeyPath, message: string, atKey = false): ConfigIssue {
   const { note, ...where } = locator.locate(path, atKey);
   return { path: formatPath(path), message: note ? `${message} (${note})` : message, ...where };
+}
+
+/**
+ * A message that names another place (`(first at strategy_params.x[0].id)`, a duplicate id)
+ * gets that place's line:column too, so both places are shown.
+ */
+function withFirstPosition(locator: Locator, message: string): string {
+  return message.replace(/\(first at ([^)\s]+)\)/, (all, text: string) => {
+    const where = locator.locate(parseKeyPath(text), false);
+    return where.line === undefined
+      ? all
+      : `(first at ${text}, ${where.file}:${where.line}:${where.column})`;
+  });
 }
 
 /** Checks database `db_path`s on raw data; returns the absolute paths found, by env index. */
@@ -237,7 +266,8 @@ export async function loadConfig(file: string, options: LoadOptions = {}): Promi
   const result = SynthesisConfigSchema.safeParse(data, { reportInput: true });
   if (!result.success) {
     for (const problem of toConfigIssues(result.error.issues)) {
-      issues.push(issueAt(locator, problem.path, problem.message, problem.atKey));
+      const message = withFirstPosition(locator, problem.message);
+      issues.push(issueAt(locator, problem.path, message, problem.atKey));
     }
   }
   if (issues.length > 0 || !result.success) {
@@ -258,7 +288,22 @@ export async function loadConfig(file: string, options: LoadOptions = {}): Promi
     ...collectRemarks(config, data).map((r) => formatIssue(issueAt(locator, r.path, r.message))),
     ...(recipes ? recipes.recipeRemarks(recipe!.info, config) : []),
   ];
-  return { config, file: absolute, dir, warnings, ...(recipes ? { recipe: recipe!.info } : {}) };
+  const locate = (path: string, find?: string) => {
+    const own = path.startsWith("environment_config")
+      ? userPath(data, parseKeyPath(path))
+      : undefined;
+    const keys = own ?? parseKeyPath(path);
+    const { note: _note, ...where } = locator.locate(keys, false, find);
+    return { path: own ? formatPath(own) : path, ...where };
+  };
+  return {
+    config,
+    file: absolute,
+    dir,
+    warnings,
+    locate,
+    ...(recipes ? { recipe: recipe!.info } : {}),
+  };
 }
 
 /**

@@ -148,6 +148,8 @@ export interface YamlSource {
   errors: YamlProblem[];
   /** Non-fatal parser warnings (e.g. unknown directives). */
   warnings: YamlProblem[];
+  /** The YAML text (for positions inside a value, see {@link positionOf}'s `find`). */
+  text?: string;
 }
 
 /**
@@ -191,7 +193,7 @@ export function parseYaml(text: string, file: string): YamlSource {
       errors.push({ message: (error as Error).message, line: 1, column: 1 });
     }
   }
-  return { file, doc, lineCounter, data, errors, warnings };
+  return { file, doc, lineCounter, data, errors, warnings, text };
 }
 
 /** True when a value refers to itself (a recursive alias such as `a: &a [*a]`). */
@@ -238,12 +240,13 @@ function findPair(map: unknown, key: string, doc: Document.Parsed, depth = 0): u
  * Line and column (1-based) of the node at `path` in `source`. With `atKey`, a path ending in
  * a mapping key points at the key itself rather than its value (for "unknown key" errors).
  * When the path does not exist (a missing key), the nearest existing ancestor is returned
- * with `exact: false`; `undefined` only when the document is empty.
+ * with `exact: false`; `undefined` only when the document is empty. With `find`, the position
+ * of that text inside the value's source (a `{placeholder}` in a template), when it is there.
  */
 export function positionOf(
   source: YamlSource,
   path: KeyPath,
-  options: { atKey?: boolean } = {},
+  options: { atKey?: boolean; find?: string } = {},
 ): Position | undefined {
   const { doc, lineCounter } = source;
   let node: unknown = doc.contents;
@@ -279,6 +282,13 @@ export function positionOf(
   }
   const range = (best as Node | undefined)?.range;
   if (!range) return undefined;
+  if (options.find && exact && source.text !== undefined) {
+    const at = source.text.indexOf(options.find, range[0]);
+    if (at >= 0 && at < range[1]) {
+      const { line, col } = lineCounter.linePos(at);
+      return { line, column: col, exact };
+    }
+  }
   const { line, col } = lineCounter.linePos(range[0]);
   return { line, column: col, exact };
 }

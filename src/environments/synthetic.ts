@@ -148,8 +148,11 @@ export async function buildSynthetic(
         tool,
         args,
         system: statelessPrompt(kwargs.tool_persona, tool),
-        replySchema: tool.output_schema ?? { type: "object" },
-        guided,
+        // Without an output_schema there is no constraint to send: a bare `{"type": "object"}`
+        // under strict structured output means "only {}" (oumi sends none either). The reply
+        // is still parsed and must be a JSON object.
+        replySchema: tool.output_schema ?? null,
+        guided: guided && tool.output_schema != null,
       }, generate);
     if (!kwargs.cache_by_input) return await simulateOnce();
     const key = `${tool.id}\u0000${canonicalJson(args)}`;

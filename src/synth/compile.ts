@@ -18,6 +18,7 @@ import {
   createFormatter,
   type Formatter,
   type RenderOptions,
+  type SourceShape,
   type Template,
 } from "../template/format.ts";
 import { compileMultiTurn, type MultiTurnAttributeSpec } from "./multiturn/compileMultiTurn.ts";
@@ -127,8 +128,9 @@ export function compileSynthesis(
     seed: options.seed ?? config.seed ?? undefined,
     sources,
   });
-  const formatter = createFormatter(params.sampled_attributes);
   const issues: ConfigIssue[] = [];
+  const shapes = sourceShapes(sources, issues);
+  const formatter = createFormatter(params.sampled_attributes, { sources: shapes });
   const warnings: string[] = [];
 
   const unsupported: string[] = [];
@@ -148,6 +150,8 @@ export function compileSynthesis(
     if ((source.num_shots ?? 0) > 1 && source.id) known.add(source.id);
     else for (const key of firstRowKeys(source.rows)) known.add(key);
   }
+  // `{id.field}` of a round-robin source with an id (the guide's spelling, §5.4).
+  for (const shape of shapes) if (shape.shots === 1) known.add(shape.id);
   for (const attr of params.sampled_attributes ?? []) known.add(attr.id);
 
   const checkNames = (names: readonly string[], path: string) => {
@@ -269,6 +273,39 @@ export function compileSynthesis(
     };
   }
   return { program, plan, sources, generated, multiturn, transforms, warnings, unsupported };
+}
+
+const SOURCE_KEYS = {
+  examples: "input_examples",
+  dataset: "input_data",
+  documents: "input_documents",
+} as const;
+
+/**
+ * The shapes templates check few-shot placeholders against (`template/sourceFields.ts`), for
+ * sources with an `id`. A source with fewer rows than its `num_shots` is an issue (oumi would
+ * silently draw fewer, §5.4): its placeholders `{id[i]...}` could not all render.
+ */
+function sourceShapes(sources: readonly PlannerSource[], issues: ConfigIssue[]): SourceShape[] {
+  const counters = { examples: 0, dataset: 0, documents: 0 };
+  const shapes: SourceShape[] = [];
+  for (const source of sources) {
+    const label = `${SOURCE_KEYS[source.kind]}[${counters[source.kind]++}]`;
+    const shots = (source.num_shots ?? 0) > 1 ? source.num_shots! : 1;
+    const rows = source.rows.length;
+    if (shots > 1 && rows < shots) {
+      const what = source.path ? `${label} (${source.path})` : label;
+      issues.push({
+        path: `strategy_params.${label}.num_shots`,
+        message: `num_shots is ${shots} but ${what} has only ${rows} row${
+          rows === 1 ? "" : "s"
+        }: a record cannot draw ${shots} different rows from it`,
+      });
+    }
+    if (!source.id) continue;
+    shapes.push({ id: source.id, shots, rows, columns: firstRowKeys(source.rows), label });
+  }
+  return shapes;
 }
 
 function tryCompile(

@@ -46,7 +46,7 @@ export interface CompiledTransform {
    * The transform's value for `record`. `trusted`: the record comes from the planner, so its
    * sampled-attribute values are valid and the per-render check is skipped (see
    * `RenderOptions.trustSampled`).
-   * @throws {TemplateError} e.g. "Missing value for placeholder: x" (also for non-string fields).
+   * @throws {TemplateError} e.g. "Missing value for placeholder: x" (also for lists, maps and nulls).
    */
   apply(record: Readonly<Record<string, unknown>>, trusted?: boolean): TransformValue;
 }
@@ -57,8 +57,8 @@ export interface TransformOptions {
   randomUUID?: () => string;
 }
 
-const VISIBLE = { stringFieldsOnly: true } as const;
-const VISIBLE_TRUSTED = { stringFieldsOnly: true, trustSampled: true } as const;
+const VISIBLE = { scalarFieldsOnly: true } as const;
+const VISIBLE_TRUSTED = { scalarFieldsOnly: true, trustSampled: true } as const;
 
 /**
  * Compiles one transformed attribute.

@@ -14,12 +14,24 @@
 
 import { TemplateError } from "../errors.ts";
 import type { SampledAttributeSpec } from "../plan/sampling.ts";
+import { setKey } from "../plan/setKey.ts";
 import { pyFormat } from "./formatSpec.ts";
 import { type FieldNode, parseFormatString, type Segment } from "./parse.ts";
 import { pyAscii, pyRepr, pyStr } from "./python.ts";
-import { access, IndexableList, isListOfMaps, SampledParent, SampledValue } from "./values.ts";
+import { checkSourceFields, type SourceShape } from "./sourceFields.ts";
+import {
+  access,
+  DictItem,
+  IndexableList,
+  isListOfMaps,
+  SampledParent,
+  SampledValue,
+} from "./values.ts";
 
-export type { SampledAttributeSpec };
+/** Round-robin source ids used as `{id.field}` -> the source's columns. */
+type Aliases = ReadonlyMap<string, readonly string[]>;
+
+export type { SampledAttributeSpec, SourceShape };
 
 /** Options for {@link Template.render}. */
 export interface RenderOptions {
@@ -29,11 +41,13 @@ export interface RenderOptions {
    */
   allowMissing?: boolean;
   /**
-   * Make only string-valued record fields visible, as transforms do (§12); sampled attributes
-   * (stored as value-id strings) stay visible and render as names.
+   * Make only scalar record fields visible (strings, numbers, booleans), as transforms do
+   * (§12; oumi shows strings only, the guide's numeric dataset columns need numbers too: they
+   * render as Python's `str.format` renders an int, float or bool). Lists, maps, conversations
+   * and nulls stay invisible; sampled attributes (stored as value-id strings) render as names.
    * @default false
    */
-  stringFieldsOnly?: boolean;
+  scalarFieldsOnly?: boolean;
   /**
    * Skip the check that every sampled attribute in the record holds a known value id. Only for
    * records made by the planner (`plan/planner.ts`), whose sampled values are valid by
@@ -71,13 +85,25 @@ export interface Formatter {
 
 type ValueTable = ReadonlyMap<string, ReadonlyMap<string, SampledValue>>;
 
+/** Options of {@link createFormatter}. */
+export interface FormatterOptions {
+  /**
+   * Input sources with an `id` (few-shot rules, see `sourceFields.ts`): placeholders naming them
+   * are checked when a template is compiled, and `{id.field}` of a round-robin source renders
+   * the record's `field`.
+   */
+  sources?: readonly SourceShape[];
+}
+
 /**
  * Creates a formatter that knows the sampled attributes (absent or empty: none), so that
  * `{a}` renders the value name and `{a.parent.description}` etc. work (§8.2).
  */
 export function createFormatter(
   sampledAttributes?: readonly SampledAttributeSpec[] | null,
+  options: FormatterOptions = {},
 ): Formatter {
+  const sources = new Map((options.sources ?? []).map((s) => [s.id, s]));
   const table = new Map<string, Map<string, SampledValue>>();
   for (const attr of sampledAttributes ?? []) {
     const parent = new SampledParent(attr.name, attr.description);
@@ -91,7 +117,7 @@ export function createFormatter(
   const compile = (text: string): Template => {
     let t = cache.get(text);
     if (!t) {
-      t = buildTemplate(text, table);
+      t = buildTemplate(text, table, sources);
       cache.set(text, t);
     }
     return t;
@@ -100,6 +126,7 @@ export function createFormatter(
 }
 
 const NO_SAMPLED: ValueTable = new Map();
+const NO_SOURCES: ReadonlyMap<string, SourceShape> = new Map();
 const DEFAULTS: RenderOptions = {};
 
 /**
@@ -112,26 +139,34 @@ export function compileTemplate(text: string): Template {
   return buildTemplate(text, NO_SAMPLED);
 }
 
-function buildTemplate(text: string, sampled: ValueTable): Template {
+function buildTemplate(
+  text: string,
+  sampled: ValueTable,
+  sources: ReadonlyMap<string, SourceShape> = NO_SOURCES,
+): Template {
   const segments = parseFormatString(text);
+  const aliasIds = sources.size > 0 ? checkSourceFields(segments, sources) : undefined;
+  const aliases = aliasIds && aliasIds.size > 0
+    ? new Map([...aliasIds].map((id) => [id, sources.get(id)!.columns]))
+    : undefined;
   const placeholders: string[] = [];
   collectNames(segments, placeholders);
   const checks = [...sampled].map(([id, values]) => ({ id, values }));
   const fast = precomputeSampled(segments, sampled);
 
   const render = (record: Readonly<Record<string, unknown>>, options = DEFAULTS): string => {
-    const stringsOnly = options.stringFieldsOnly === true;
+    const scalarsOnly = options.scalarFieldsOnly === true;
     const count = options.trustSampled === true ? 0 : checks.length;
     for (let c = 0; c < count; c++) {
       const { id, values } = checks[c];
       if (!Object.hasOwn(record, id)) continue;
       const v = record[id];
-      if (stringsOnly && typeof v !== "string") continue;
+      if (scalarsOnly && typeof v !== "string") continue;
       if (typeof v !== "string" || !values.has(v)) {
         throw new TemplateError(`Attribute value ${pyStr(v)} not found for attribute ${id}`);
       }
     }
-    return renderSegments(segments, record, options, stringsOnly, sampled, fast);
+    return renderSegments(segments, record, options, scalarsOnly, sampled, fast, aliases);
   };
   return { source: text, placeholders, render };
 }
@@ -176,9 +211,10 @@ function renderSegments(
   segments: Segment[],
   record: Readonly<Record<string, unknown>>,
   options: RenderOptions,
-  stringsOnly: boolean,
+  scalarsOnly: boolean,
   sampled: ValueTable,
   fast?: readonly (ReadonlyMap<string, string> | undefined)[],
+  aliases?: Aliases,
 ): string {
   let out = "";
   for (let i = 0; i < segments.length; i++) {
@@ -195,7 +231,7 @@ function renderSegments(
         continue;
       }
     }
-    let value = lookup(seg, record, options, stringsOnly, sampled);
+    let value = lookup(seg, record, options, scalarsOnly, sampled, aliases);
     if (seg.accessors.length === 0 && seg.conversion === "" && seg.spec === "") {
       out += typeof value === "string" ? value : pyStr(value);
       continue;
@@ -205,7 +241,7 @@ function renderSegments(
     else if (seg.conversion === "s") value = pyStr(value);
     else if (seg.conversion === "a") value = pyAscii(value);
     const spec = seg.specParts
-      ? renderSegments(seg.specParts, record, options, stringsOnly, sampled)
+      ? renderSegments(seg.specParts, record, options, scalarsOnly, sampled, undefined, aliases)
       : seg.spec;
     try {
       out += pyFormat(value, spec);
@@ -221,12 +257,20 @@ function lookup(
   field: FieldNode,
   record: Readonly<Record<string, unknown>>,
   options: RenderOptions,
-  stringsOnly: boolean,
+  scalarsOnly: boolean,
   sampled: ValueTable,
+  aliases?: Aliases,
 ): unknown {
   const name = field.name;
   const value = Object.hasOwn(record, name) ? record[name] : undefined;
-  if (value === undefined || (stringsOnly && typeof value !== "string")) {
+  const columns = value === undefined ? aliases?.get(name) : undefined;
+  if (columns) {
+    // `{id.field}` of a round-robin source: the row's fields are in the record (§5.4).
+    const row: Record<string, unknown> = {};
+    for (const c of columns) if (Object.hasOwn(record, c)) setKey(row, c, record[c]);
+    return new DictItem(row);
+  }
+  if (value === undefined || (scalarsOnly && !isScalar(value))) {
     if (options.allowMissing) return `{${name}}`;
     throw new TemplateError(`Missing value for placeholder: ${name}`);
   }
@@ -234,4 +278,10 @@ function lookup(
   if (values) return values.get(value as string);
   if (isListOfMaps(value)) return new IndexableList(value);
   return value;
+}
+
+/** A string, number, bigint or boolean: what transforms see (see `scalarFieldsOnly`). */
+function isScalar(value: unknown): boolean {
+  const type = typeof value;
+  return type === "string" || type === "number" || type === "bigint" || type === "boolean";
 }

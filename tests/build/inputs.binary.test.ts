@@ -24,8 +24,17 @@ beforeAll(async () => {
 afterAll(() => bin?.cleanup());
 
 describe("dist/synth with every input format", () => {
-  test("validate reports the sources", () => {
-    const result = bin.run(["validate", "-c", "mixed_inputs.yaml", "--show", "0"]);
+  test("validate reports the sources", async () => {
+    const model = await tinyGgufPath();
+    const result = bin.run([
+      "validate",
+      "-c",
+      "mixed_inputs.yaml",
+      "--show",
+      "0",
+      "--inference_config.model.model_name",
+      model,
+    ]);
     if (result.exitCode !== 0) console.error(result.stdout, result.stderr);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain("input_data data/styles.xlsx: 1 file, 2 rows");

@@ -109,6 +109,8 @@ describe("configs with inputs run end to end", () => {
       "mixed_inputs.yaml",
       "--show",
       "1",
+      "--inference_config.model.model_name",
+      model,
     ], {
       cwd: join(dir, "mixed"),
     });

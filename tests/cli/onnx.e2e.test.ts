@@ -144,12 +144,12 @@ describe("how NATIVE finds an ONNX model", () => {
     expect(readJsonl(join(cwd, "geography_qa.jsonl"))).toHaveLength(1);
   });
 
-  test("a GGUF name still goes to llama.cpp", async () => {
+  test("a GGUF name still goes to llama.cpp, and validate checks the file is there", async () => {
     const { cwd, path } = config("nothing-here.gguf");
     const v = await runInProcess(["validate", "-c", path], { cwd });
-    expect(v.stdout).toContain(
-      'llama.cpp (GGUF) model "nothing-here.gguf" (NATIVE runs GGUF files on llama.cpp: the name ends in .gguf)',
-    );
+    expect(v.code).toBe(2);
+    expect(v.stderr).toContain('Cannot load model "nothing-here.gguf": no file at');
+    expect(v.stderr).toContain('no GGUF model "nothing-here.gguf" found');
   });
 });
 

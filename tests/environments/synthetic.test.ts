@@ -90,6 +90,22 @@ describe("stateless synthetic environments (§11.7, §20.16)", () => {
     }
   });
 
+  test("issue 11 item 9: a tool without output_schema is simulated without a JSON constraint", async () => {
+    const free = tool("answer_faq", {
+      parameters: { type: "object", properties: { question: { type: "string" } } },
+    });
+    const envs = await load([{ ...oumiStateless(), tools: [free] }], {
+      engineSupportsJsonSchema: true,
+    });
+    const generate = scriptedGenerate(() => '{"answer": "Reset it from the login page."}');
+    const s = await envs.openSession(0, generate);
+    const out = await s.dispatch([call("answer_faq", { question: "password?" })]);
+    expect(contents(out)).toEqual(['{"answer": "Reset it from the login page."}']);
+    expect(generate.requests).toHaveLength(1);
+    expect(generate.requests[0].jsonSchema).toBeUndefined();
+    await envs.close();
+  });
+
   test("noisy replies are parsed; bad replies are retried, then become tool errors", async () => {
     const envs = await load([oumiStateless({ cache_by_input: false })], {
       engineSupportsJsonSchema: false,

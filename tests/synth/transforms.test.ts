@@ -110,11 +110,11 @@ describe("transform types (§12, §20.12)", () => {
 });
 
 describe("visibility", () => {
-  test("only string fields are visible; sampled attributes render as names", () => {
-    const s = t("s", { type: "STRING", string_transform: "{tone}: {text}" });
+  test("scalar fields are visible (numbers as Python renders them); sampled render as names", () => {
+    const s = t("s", { type: "STRING", string_transform: "{tone}: {text} #{n}" });
     const record = { tone: "formal", text: "hi", n: 3, list: [{ a: "b" }], map: { k: "v" } };
-    expect(s.apply(record)).toBe("Formal: hi");
-    for (const name of ["n", "list", "map"]) {
+    expect(s.apply(record)).toBe("Formal: hi #3");
+    for (const name of ["list", "map"]) {
       const hidden = t("h", { type: "STRING", string_transform: `{${name}}` });
       expect(() => hidden.apply(record)).toThrow(`Missing value for placeholder: ${name}`);
     }

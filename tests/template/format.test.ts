@@ -256,15 +256,17 @@ describe("sampled attributes (§8.2, §20.8)", () => {
     expect(f.compile("{tone}")).toBe(f.compile("{tone}"));
   });
 
-  test("stringFieldsOnly hides non-string fields but keeps sampled attributes", () => {
-    const rec = { tone: "casual", n: 3, list: ["a"], s: "str" };
-    expect(f.format("{tone} {s}", rec, { stringFieldsOnly: true })).toBe("Casual str");
-    expect(() => f.format("{n}", rec, { stringFieldsOnly: true })).toThrow(
-      "Missing value for placeholder: n",
+  test("scalarFieldsOnly shows strings, numbers and booleans as Python does, hides the rest", () => {
+    const rec = { tone: "casual", n: 3, x: 2.5, ok: true, list: ["a"], none: null, s: "str" };
+    const only = { scalarFieldsOnly: true };
+    expect(f.format("{tone} {s} {n} {x} {ok} {n:03d}", rec, only)).toBe(
+      "Casual str 3 2.5 True 003",
     );
-    expect(() => f.format("{list}", rec, { stringFieldsOnly: true })).toThrow(
-      "Missing value for placeholder: list",
-    );
+    for (const name of ["list", "none"]) {
+      expect(() => f.format(`{${name}}`, rec, only)).toThrow(
+        `Missing value for placeholder: ${name}`,
+      );
+    }
   });
 });
 

@@ -90,6 +90,11 @@ export const GeneratedAttributeSchema = obj("GeneratedAttribute", {
   }
 }, EVEN_IF_INVALID);
 
+/** Whether `[min, max]` (messages, min >= 1) holds an even number >= 2 (DECISIONS 19). */
+function hasEvenCount(min: number, max: number): boolean {
+  return max - (max % 2) >= Math.max(2, min);
+}
+
 const idList = () => list(str()).nullish().transform((ids) => ids ?? []);
 
 /** One `multiturn_attributes[]` entry (§10.1); `role_instruction_messages` keys are lower-case roles. */
@@ -119,6 +124,15 @@ export const MultiTurnAttributeSchema = obj("MultiTurnAttribute", {
       ctx,
       ["max_turns"],
       "MultiTurnAttribute.max_turns must be greater than or equal to min_turns.",
+    );
+  } else if (min !== undefined && max !== undefined && min >= 1 && !hasEvenCount(min, max)) {
+    // DECISIONS 19: turns count messages and a conversation ends on an assistant message.
+    report(
+      ctx,
+      ["max_turns"],
+      `MultiTurnAttribute: min_turns ${min} and max_turns ${max} allow no even number of ` +
+        "messages; a conversation alternates user and assistant messages and ends on an " +
+        `assistant message, so its length is even (e.g. max_turns: ${max + 1})`,
     );
   }
   const roles = v.role_instruction_messages;

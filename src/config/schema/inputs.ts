@@ -133,17 +133,52 @@ export const SegmentationParamsSchema = obj("DocumentSegmentationParams", {
   }
 }, EVEN_IF_INVALID);
 
-/** `input_documents[]` (§5.3). */
+/** Document extensions synth reads (the guide's list, §5.3). */
+export const DOCUMENT_EXTENSIONS = [".pdf", ".txt", ".md", ".html", ".docx"];
+
+const GLOB = /[*?[]/;
+
+/**
+ * The id a document source gets when the config gives none (DECISIONS 18): the file's stem
+ * (`docs/textbook.pdf` -> `textbook`), or `undefined` for a glob (which must name its id).
+ */
+function documentStem(path: string): string | undefined {
+  if (GLOB.test(path)) return undefined;
+  const base = path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
+  const dot = base.lastIndexOf(".");
+  const stem = dot > 0 ? base.slice(0, dot) : base;
+  return stem || undefined;
+}
+
+/**
+ * `input_documents[]` (§5.3). `id` may be omitted for a single file: it defaults to the file's
+ * stem (DECISIONS 18; oumi requires it). An extension synth cannot read is a config error naming
+ * the path, like a dataset's.
+ */
 export const DocumentSourceSchema = obj("DocumentSource", {
   path: nonEmptyStr("DocumentSource.path cannot be empty.").describe(
     "A .pdf .txt .md .html .docx file or a glob",
   ),
-  id: nonEmptyStr("DocumentSource.id cannot be empty.").describe(
-    "Key under which the full document text is stored",
+  id: opt(nonEmptyStr("DocumentSource.id cannot be empty.")).describe(
+    "Key under which the full document text is stored; default: the file's stem",
   ),
   segmentation_params: opt(SegmentationParamsSchema),
   num_shots: numShots("DocumentSource"),
-});
+}).superRefine((value, ctx) => {
+  const v = value as Record<string, unknown>;
+  const path = asStr(v.path);
+  if (!path) return;
+  if (!GLOB.test(path) && !DOCUMENT_EXTENSIONS.includes(extensionOf(path))) {
+    report(
+      ctx,
+      ["path"],
+      `Unsupported document file type: ${path} (supported: ${DOCUMENT_EXTENSIONS.join(" ")})`,
+    );
+  }
+  if (v.id == null && documentStem(path) === undefined) {
+    report(ctx, ["id"], `DocumentSource.id must be set when path is a glob (${path}).`);
+  }
+}, EVEN_IF_INVALID).transform((v) => ({ ...v, id: v.id ?? documentStem(v.path) ?? "" }));
 
 /** A validated `input_examples[]` entry. */
 export type ExampleSource = z.output<typeof ExampleSourceSchema>;

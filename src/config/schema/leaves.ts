@@ -19,6 +19,7 @@
  *
  * @module
  */
+import { nearestName } from "../nearest.ts";
 import { z } from "zod";
 import { isIntegralFloat, pyRepr, pyStr, pyTypeName } from "../pyValues.ts";
 
@@ -130,7 +131,10 @@ export interface EnumOptions<T extends string> {
   aliases?: Record<string, string>;
   /** Converts the matched member name to the parsed value. Default: the name itself. */
   output?: (name: string) => T;
-  /** Message for an unknown value; default OmegaConf's `Invalid value 'X', expected one of [..]`. */
+  /**
+   * Message for an unknown value; default OmegaConf's `Invalid value 'X', expected one of [..]`
+   * listing the names and the aliases, plus the nearest spelling when one is close.
+   */
   message?: (value: string) => string;
 }
 
@@ -158,7 +162,12 @@ export function pyEnum<T extends string = string>(
     if (lowerCase) lookup.set(alias.toLowerCase(), name);
   }
   const message = options.message ??
-    ((v: string) => `Invalid value '${v}', expected one of [${names.join(", ")}]`);
+    ((v: string) => {
+      const near = nearestName(v.toUpperCase(), spellings);
+      return `Invalid value '${v}', expected one of [${spellings.join(", ")}]${
+        near ? `; did you mean ${near}?` : ""
+      }`;
+    });
   return leaf<T>({ type: "string", enum: [...new Set(accepted)] }, (v) => {
     if (typeof v !== "string") {
       return {
@@ -209,11 +218,20 @@ function containerError(kind: string) {
  * `Key 'x' not in '<className>'` (the loader prefixes the key; see `issues.ts`).
  */
 export function obj<S extends z.core.$ZodLooseShape>(className: string, shape: S) {
+  const keys = KNOWN_KEYS.get(className) ?? [];
+  for (const key of Object.keys(shape)) if (!keys.includes(key)) keys.push(key);
+  KNOWN_KEYS.set(className, keys);
   const mapping = containerError(`a mapping for ${className}`);
   return z.strictObject(shape, {
     error: (iss) => iss.code === "unrecognized_keys" ? `not in '${className}'` : mapping(iss),
   }).meta({ title: className });
 }
+
+/**
+ * The keys each config class accepts (`obj` registers them), by class name, so an unknown key
+ * can be answered with the nearest valid one ("did you mean sampled_attributes?").
+ */
+export const KNOWN_KEYS = new Map<string, string[]>();
 
 /** A list of `item`. */
 export function list<S extends z.ZodType>(item: S) {

@@ -88,9 +88,14 @@ export function reservedIds(params: Record<string, unknown>): Set<string> {
   return reserved;
 }
 
+/** `["a", 0, "b"]` -> `a[0].b`. */
+function keyPath(path: Path): string {
+  return path.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
+}
+
 function checkNamespace(params: Record<string, unknown>, ctx: RefineCtx) {
   const reserved = reservedIds(params);
-  const seen = new Set<string>();
+  const seen = new Map<string, Path>();
   for (const { id, path } of attributeIds(params)) {
     if (reserved.has(id)) {
       report(
@@ -103,11 +108,12 @@ function checkNamespace(params: Record<string, unknown>, ctx: RefineCtx) {
       report(
         ctx,
         path,
-        `Attribute ID '${id}' is used more than once. ` +
-          "Each attribute ID must be unique across all sources and attributes.",
+        `Attribute ID '${id}' is used more than once (first at strategy_params.${
+          keyPath(seen.get(id)!)
+        }). Each attribute ID must be unique across all sources and attributes.`,
       );
     }
-    seen.add(id);
+    if (!seen.has(id)) seen.set(id, path);
   }
 }
 

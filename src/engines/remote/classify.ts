@@ -121,3 +121,41 @@ function redacted(error: EngineError, ctx: ClassifyContext): EngineError {
     retryAfterSeconds: error.retryAfterSeconds,
   });
 }
+
+const REFUSED = new Set(["ECONNREFUSED", "ConnectionRefused"]);
+const NOT_FOUND = new Set(["ENOTFOUND", "EAI_AGAIN", "EAI_NONAME", "EAI_FAIL"]);
+
+/**
+ * Why a request could not reach its server at all, when it could not: `"refused"` (nothing
+ * listens on that port) or `"dns"` (the host name does not resolve), read from the error's
+ * `code` or that of its causes (SDKs wrap the fetch error). `undefined` for anything else
+ * (timeouts, resets, HTTP errors).
+ */
+export function unreachableReason(error: unknown): "refused" | "dns" | undefined {
+  let e = error as { code?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; depth < 4 && e && typeof e === "object"; depth++) {
+    const code = typeof e.code === "string" ? e.code : "";
+    if (REFUSED.has(code)) return "refused";
+    if (NOT_FOUND.has(code)) return "dns";
+    e = e.cause as typeof e;
+  }
+  return undefined;
+}
+
+/**
+ * The fatal error for an endpoint that could not be reached before it ever answered: a wrong
+ * `api_url` or a server that is not running fails the run at once (exit 4) instead of being
+ * retried for minutes (issue 11). Later in a run the same errors are retried as usual.
+ */
+export function unreachableError(
+  reason: "refused" | "dns",
+  ctx: Pick<ClassifyContext, "engine" | "url">,
+): EngineError {
+  const why = reason === "refused"
+    ? "connection refused (is the server running on that host and port?)"
+    : "the host name does not resolve (DNS failure)";
+  return new EngineError(
+    `Cannot reach ${ctx.engine} at ${ctx.url}: ${why}; check inference_config.remote_params.api_url`,
+    { fatal: true },
+  );
+}

@@ -11,7 +11,7 @@ import { type Clock, realClock } from "../../clock.ts";
 import { EngineError } from "../../errors.ts";
 import type { Usage } from "../contract.ts";
 import { AdaptiveController } from "./adaptive.ts";
-import { abortError, classifyError } from "./classify.ts";
+import { abortError, classifyError, unreachableError, unreachableReason } from "./classify.ts";
 import { type Endpoint, EndpointPool } from "./endpoints.ts";
 import { RateLimiter } from "./rateLimiter.ts";
 import { Redactor } from "./secrets.ts";
@@ -32,6 +32,10 @@ export class RemoteRuntime<C> {
   readonly limiter?: RateLimiter;
   readonly endpoints: EndpointPool<C>;
   readonly #clock: Clock;
+  /** URLs that have answered at least once (any HTTP response): see {@link RemoteRuntime.call}. */
+  readonly #answered = new Set<string>();
+  /** URLs that refused or did not resolve before they ever answered. */
+  readonly #unreachable = new Set<string>();
 
   /**
    * @param makeClient builds the SDK client for one endpoint URL.
@@ -65,7 +69,10 @@ export class RemoteRuntime<C> {
   /**
    * Runs one attempt of a request.
    *
-   * @throws {EngineError} classified (retryable / fatal / record-only), message redacted.
+   * @throws {EngineError} classified (retryable / fatal / record-only), message redacted; a
+   *   connection refused or DNS failure is fatal (the run stops at once naming the URL) when it
+   *   comes from an endpoint that never answered and every endpoint has failed that way; later
+   *   in the run, or while another endpoint is left to try, it is retryable.
    * @throws an `AbortError` when `signal` aborts.
    */
   async call<T>(
@@ -86,11 +93,23 @@ export class RemoteRuntime<C> {
       const endpoint = this.endpoints.pick(this.#clock.now());
       try {
         const result = await attempt(endpoint);
+        this.#answered.add(endpoint.url);
         if (entry) this.limiter!.complete(entry, result.usage);
         this.endpoints.succeeded(endpoint);
         this.slots.release(ticket, true);
         return result.value;
       } catch (error) {
+        const unreachable = this.#answered.has(endpoint.url) ? undefined : unreachableReason(error);
+        if (unreachable) this.#unreachable.add(endpoint.url);
+        // Fatal once every endpoint failed this way without ever answering (one URL: at once);
+        // with another endpoint left, this one is backed off like any failing endpoint.
+        if (unreachable && this.endpoints.endpoints.every((e) => this.#unreachable.has(e.url))) {
+          this.slots.release(ticket);
+          throw unreachableError(unreachable, {
+            engine: this.settings.engine,
+            url: this.redactor.redact(endpoint.url),
+          });
+        }
         const classified = classifyError(error, {
           engine: this.settings.engine,
           url: endpoint.url,
@@ -98,6 +117,9 @@ export class RemoteRuntime<C> {
           timeoutMs: this.settings.timeoutMs,
           redactor: this.redactor,
         });
+        if (classified instanceof EngineError && classified.status !== undefined) {
+          this.#answered.add(endpoint.url);
+        }
         const serverSide = classified instanceof EngineError && classified.retryable;
         if (serverSide) this.endpoints.failed(endpoint, this.#clock.now());
         this.slots.release(ticket, serverSide ? false : undefined);

@@ -134,7 +134,7 @@ describe("attribute-id namespace (§4.1, §20.1)", () => {
     }));
     expect(found).toEqual(expect.arrayContaining([
       "strategy_params.sampled_attributes[0].id: SampledAttribute.id cannot be empty.",
-      "strategy_params.sampled_attributes[0].possible_values[0].nmae: Key 'nmae' not in 'SampledAttributeValue'",
+      "strategy_params.sampled_attributes[0].possible_values[0].nmae: Key 'nmae' not in 'SampledAttributeValue'; did you mean name?",
       expect.stringContaining(
         "strategy_params.generated_attributes[1].id: Attribute ID 'g' is used more than once",
       ),

@@ -16,12 +16,13 @@ describe("drawMessageCount (messages, ending on an assistant message: DECISIONS 
     expect([...seen].sort((a, b) => a - b)).toEqual([4, 6, 8, 10]);
   });
 
-  test("no even number in range: the next even above min_turns; never below 2", () => {
+  test("within [min_turns, max_turns]; a range without an even number throws (DECISIONS 19)", () => {
     const rng = Rng.seeded(2);
-    expect(drawMessageCount(3, 3, rng)).toBe(4);
-    expect(drawMessageCount(1, 1, rng)).toBe(2);
+    expect(() => drawMessageCount(3, 3, rng)).toThrow(/no even number/);
+    expect(() => drawMessageCount(1, 1, rng)).toThrow(/no even number/);
     expect(drawMessageCount(1, 2, rng)).toBe(2);
     expect(drawMessageCount(2, 2, rng)).toBe(2);
+    expect(drawMessageCount(3, 4, rng)).toBe(4);
   });
 
   test("reproducible per (seed, record) and varied across records", () => {
