@@ -4,13 +4,17 @@
  * Through the real CLI (`synth validate -c` and `synth -c`), in process; no model is needed.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runInProcess } from "../cli/helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "synth-bad-recipes-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// `validate` checks that the recipe's model exists (issue 11 item 6): a file with the GGUF magic
+// under models/ stands in for it (nothing is loaded).
+mkdirSync(join(dir, "models"));
+writeFileSync(join(dir, "models", "Llama-3.1-8B-Instruct"), "GGUF");
 writeFileSync(
   join(dir, "seed.jsonl"),
   '{"instruction": "Add the numbers.", "input": "2 and 3", "output": "5"}\n',
