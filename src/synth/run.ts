@@ -14,8 +14,9 @@ import type { EngineError } from "../errors.ts";
 import { ErrorsFileWriter } from "../outputs/errorsFile.ts";
 import { OrderedJsonlWriter } from "../outputs/jsonlWriter.ts";
 import { pyJsonDumps } from "../outputs/pyJson.ts";
+import { RejectedFileWriter } from "../quality/rejectedFile.ts";
 import type { CompiledSynthesis } from "./compile.ts";
-import { runPipeline } from "./pipeline.ts";
+import { type RecordSink, runPipeline } from "./pipeline.ts";
 import type { RunStats } from "./stats.ts";
 
 /** Options of {@link synthesize}. */
@@ -46,6 +47,8 @@ export interface SynthesisResult {
   outputPath: string;
   /** Set when at least one record failed. */
   errorsPath?: string;
+  /** Set when the quality gate rejected at least one record (`<output>.rejected.jsonl`). */
+  rejectedPath?: string;
   summaryPath: string;
   /** The first records written, in plan order. */
   preview: Record<string, unknown>[];
@@ -91,9 +94,11 @@ export async function synthesize(
   stats.startedAt = Date.now(); // rates and wall time exclude the model load
   let writer: OrderedJsonlWriter;
   let errors: ErrorsFileWriter;
+  let rejected: RejectedFileWriter | undefined;
   try {
     writer = await OrderedJsonlWriter.open(options.outputPath);
     errors = await ErrorsFileWriter.forOutput(options.outputPath);
+    if (compiled.quality) rejected = await RejectedFileWriter.forOutput(options.outputPath);
   } catch (error) {
     await compiled.program.close?.();
     await engine?.dispose();
@@ -101,6 +106,15 @@ export async function synthesize(
   }
   const previewSlots: (Record<string, unknown> | null)[] = [];
   let stoppedBy: unknown;
+  const writerSink: RecordSink = {
+    put(index, record) {
+      if (index < previewCount * 4 && record) previewSlots[index] = record;
+      writer.put(index, record);
+    },
+    fail: (failure) => errors.write(failure),
+  };
+  // The quality gate decides in plan order between the pipeline and the writer.
+  const gate = rejected && compiled.quality?.gate({ inner: writerSink, stats, rejected });
   try {
     await runPipeline(compiled.program, {
       getEngine: async () => engine!,
@@ -110,13 +124,8 @@ export async function synthesize(
       concurrency: options.concurrency,
       signal: options.signal,
       onRetry: options.onRetry,
-      sink: {
-        put(index, record) {
-          if (index < previewCount * 4 && record) previewSlots[index] = record;
-          writer.put(index, record);
-        },
-        fail: (failure) => errors.write(failure),
-      },
+      sink: gate ?? writerSink,
+      ...(gate ? { enough: () => gate.enough() } : {}),
     });
   } catch (error) {
     stoppedBy = error;
@@ -124,6 +133,7 @@ export async function synthesize(
     stats.finishedAt = Date.now();
     await writer.close();
     await errors.close();
+    rejected?.close();
     await compiled.program.close?.();
     await engine?.dispose();
   }
@@ -132,6 +142,7 @@ export async function synthesize(
   return {
     outputPath: options.outputPath,
     ...(errors.created ? { errorsPath: errors.path } : {}),
+    ...(rejected?.created ? { rejectedPath: rejected.path } : {}),
     summaryPath,
     preview: previewSlots.filter((r): r is Record<string, unknown> => !!r).slice(0, previewCount),
     ...(stoppedBy !== undefined ? { stoppedBy } : {}),
@@ -152,6 +163,7 @@ function summaryObject(stats: RunStats, options: SynthesizeOptions, stoppedBy: u
     records_written: stats.written,
     records_failed: stats.failed,
     records_filtered: stats.filtered,
+    ...(stats.quality ? { quality: qualitySummary(stats) } : {}),
     failures: Object.fromEntries(stats.failureReasons),
     usage: usage(stats.usage),
     usage_by_attribute: Object.fromEntries(
@@ -162,5 +174,22 @@ function summaryObject(stats: RunStats, options: SynthesizeOptions, stoppedBy: u
     ),
     wall_time_seconds: ((stats.finishedAt ?? Date.now()) - stats.startedAt) / 1000,
     stopped_by: stoppedBy === undefined ? null : String((stoppedBy as Error)?.message ?? stoppedBy),
+  };
+}
+
+function qualitySummary(stats: RunStats) {
+  const q = stats.quality!;
+  return {
+    records_rejected: q.rejected,
+    rejected: Object.fromEntries(q.reasons),
+    ...(q.target !== undefined
+      ? {
+        target: q.target,
+        target_met: stats.written >= q.target,
+        candidates_generated: stats.done,
+        candidates_allowed: stats.planned,
+        surplus_discarded: q.surplus,
+      }
+      : {}),
   };
 }
