@@ -204,6 +204,7 @@ export async function runSynth(
       stats,
       outputPath: result.outputPath,
       errorsPath: result.errorsPath,
+      ...(result.rejectedPath ? { rejectedPath: result.rejectedPath } : {}),
       preview: result.preview,
       colors: useColors(io.stdout, io.env),
       width: io.stdout.columns,
