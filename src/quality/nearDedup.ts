@@ -10,7 +10,7 @@
  * - Similarity: Jaccard `|A ∩ B| / |A ∪ B|` of the two shingle-hash sets, computed exactly for
  *   every LSH candidate (the MinHash estimate only picks candidates), so a pair is reported iff
  *   its Jaccard is ≥ `threshold` and LSH made it a candidate.
- * - Banding: `bands × rows ≤ 128` permutations, `rows` as large as possible while a pair at the
+ * - Banding: `bands × rows ≤ 64` permutations, `rows` as large as possible while a pair at the
  *   threshold is missed with probability ≤ 10^-3 (`(1 - t^rows)^bands`); see {@link lshShape}.
  *
  * Memory per indexed text: its sorted shingle hashes (4 bytes each, ~400 bytes for 100 words)
@@ -46,13 +46,13 @@ export interface NearDedupOptions {
   seed?: number;
 }
 
-const MAX_PERMUTATIONS = 128;
+const MAX_PERMUTATIONS = 64;
 const MISS_AT_THRESHOLD = 1e-3;
 
 /**
  * LSH banding for `threshold`: the largest `rows` (fewest chance candidates) with
- * `bands × rows ≤ 128` and a miss probability `(1 - t^rows)^bands ≤ 10^-3` at the threshold.
- * Threshold 0.85 → 18 bands of 7 rows.
+ * `bands × rows ≤ 64` and a miss probability `(1 - t^rows)^bands ≤ 10^-3` at the threshold.
+ * Threshold 0.85 → 12 bands of 5 rows.
  */
 export function lshShape(threshold: number): { bands: number; rows: number } {
   for (let rows = 16; rows >= 1; rows--) {
@@ -242,7 +242,7 @@ export class NearDuplicateIndex {
     this.starts.set(slot, offset);
     this.lengths.set(slot, len);
     this.chunkOf.set(slot, this.arena.length - 1);
-    if ((this.used + this.bands) * 2 > this.keys.length) this.grow();
+    if ((this.used + this.bands) * 4 > this.keys.length * 3) this.grow(); // load <= 0.75
     for (let band = 0; band < this.bands; band++) {
       this.insert(sketch.bandKeys[band], slot * this.bands + band + 1);
     }

@@ -73,10 +73,10 @@ describe("near deduplication (MinHash + LSH, Jaccard over word 3-shingles)", () 
   test("banding keeps a pair at the threshold a candidate with probability >= 0.999", () => {
     for (const t of [0.3, 0.5, 0.7, 0.85, 0.95, 1]) {
       const { bands, rows } = lshShape(t);
-      expect(bands * rows).toBeLessThanOrEqual(128);
+      expect(bands * rows).toBeLessThanOrEqual(64);
       expect(Math.pow(1 - Math.pow(t, rows), bands)).toBeLessThanOrEqual(1e-3);
     }
-    expect(lshShape(0.85)).toEqual({ bands: 18, rows: 7 });
+    expect(lshShape(0.85)).toEqual({ bands: 12, rows: 5 });
     expect(() => new NearDuplicateIndex({ threshold: 0 })).toThrow(RangeError);
     expect(() => new NearDuplicateIndex({ threshold: 1.5 })).toThrow(RangeError);
   });
