@@ -19,13 +19,29 @@ export interface ScoreRange {
   max: number;
 }
 
-/** JSON schema of the reply: `{score: number in range, rationale: string}`. */
+/** Longest rationale a constrained engine may write, in characters. */
+export const RATIONALE_MAX_CHARS = 200;
+
+/**
+ * JSON schema of the reply: `{score, rationale}`. An integral range of at most 101 values is an
+ * integer `enum` (grammar-based engines such as llama.cpp enforce enums but not `minimum` /
+ * `maximum`); other ranges are a `number` with `minimum` / `maximum`. The rationale is at most
+ * {@link RATIONALE_MAX_CHARS} characters.
+ */
 export function judgeSchema(range: ScoreRange): JsonSchema {
+  const integral = Number.isInteger(range.min) && Number.isInteger(range.max) &&
+    range.max - range.min <= 100;
+  const score = integral
+    ? {
+      type: "integer",
+      enum: Array.from({ length: range.max - range.min + 1 }, (_, i) => range.min + i),
+    }
+    : { type: "number", minimum: range.min, maximum: range.max };
   return {
     type: "object",
     properties: {
-      score: { type: "number", minimum: range.min, maximum: range.max },
-      rationale: { type: "string" },
+      score,
+      rationale: { type: "string", maxLength: RATIONALE_MAX_CHARS },
     },
     required: ["score", "rationale"],
     additionalProperties: false,

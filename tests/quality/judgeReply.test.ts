@@ -33,8 +33,11 @@ describe("judge replies", () => {
 
   test("the schema bounds the score and requires a rationale", () => {
     expect(judgeSchema({ min: 0, max: 5 })).toMatchObject({
-      properties: { score: { minimum: 0, maximum: 5 } },
+      properties: { score: { type: "integer", enum: [0, 1, 2, 3, 4, 5] } },
       required: ["score", "rationale"],
+    });
+    expect(judgeSchema({ min: 0, max: 1.5 })).toMatchObject({
+      properties: { score: { type: "number", minimum: 0, maximum: 1.5 } },
     });
   });
 });
