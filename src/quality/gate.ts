@@ -100,6 +100,20 @@ export class QualityGate implements RecordSink {
     return pending;
   }
 
+  /**
+   * Takes the records still waiting behind indices that never arrived (a run stopped by an
+   * error or an interrupt), in plan order, so what passes is written and nothing is lost.
+   * Call once the pipeline has settled, before closing the inner sink.
+   */
+  async drain(): Promise<void> {
+    const rest = [...this.waiting.keys()].sort((a, b) => a - b);
+    for (const index of rest) {
+      const record = this.waiting.get(index)!;
+      this.waiting.delete(index);
+      await this.take(index, record);
+    }
+  }
+
   fail(failure: RecordFailure): void | Promise<void> {
     return this.options.inner.fail(failure);
   }

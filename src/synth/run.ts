@@ -131,6 +131,7 @@ export async function synthesize(
     stoppedBy = error;
   } finally {
     stats.finishedAt = Date.now();
+    await gate?.drain(); // records held behind indices a stopped run never finished
     await writer.close();
     await errors.close();
     rejected?.close();

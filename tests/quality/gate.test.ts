@@ -6,6 +6,7 @@ import { parseSynthesisConfig } from "../../src/config/schema.ts";
 import type { GenerateRequest } from "../../src/engines/contract.ts";
 import { DEFAULT_RETRY_POLICY } from "../../src/engines/retry.ts";
 import { compileSynthesis } from "../../src/synth/compile.ts";
+import { QualityGate } from "../../src/quality/gate.ts";
 import { synthesize } from "../../src/synth/run.ts";
 import { createRunStats } from "../../src/synth/stats.ts";
 import { scriptedEngine, type ScriptedReply } from "../helpers/scriptedEngine.ts";
@@ -221,5 +222,26 @@ describe("quality gate in a run", () => {
       [1, "check", "non_empty", "'answer' is empty"],
       [2, "check", "no_placeholder_values", `'answer' is the literal "None"`],
     ]);
+  });
+});
+
+describe("QualityGate", () => {
+  test("records held behind a missing index are taken in order by drain (a stopped run)", async () => {
+    const put: [number, unknown][] = [];
+    const stats = createRunStats(5);
+    stats.written = 3;
+    const gate = new QualityGate({
+      inner: { put: (i, r) => void put.push([i, r]), fail: () => {} },
+      stats,
+      rejected: { write: () => {} },
+      inspection: () => undefined,
+    });
+    gate.put(3, { a: 3 });
+    gate.put(0, { a: 0 });
+    gate.put(4, { a: 4 });
+    expect(put).toEqual([[0, { a: 0 }]]);
+    await gate.drain();
+    expect(put).toEqual([[0, { a: 0 }], [3, { a: 3 }], [4, { a: 4 }]]);
+    expect(gate.acceptedCount).toBe(3);
   });
 });
