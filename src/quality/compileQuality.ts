@@ -46,14 +46,15 @@ export interface CompiledQuality {
    * `out` as it will be written (checks). Call from `Program.finish`.
    */
   inspect(raw: Record<string, unknown>, out: Record<string, unknown>): void;
-  /** A fresh deduplication state for these rules (undefined without rules). */
-  dedupState(): DedupState | undefined;
   /** The gate in front of `inner` (see `gate.ts`). */
   gate(options: {
     inner: RecordSink;
     stats: RunStats;
     rejected: { write(entry: RejectedEntry): void };
-    /** State rebuilt from records already written (resume); default a fresh one. */
+    /**
+     * State rebuilt from records already written (resume):
+     * `DedupState.fromRecords(config.deduplicate ?? [], lines)`; default a fresh one.
+     */
     dedup?: DedupState;
     alreadyAccepted?: number;
   }): QualityGate;
@@ -130,7 +131,6 @@ export function compileQuality(
       }
       if (keys) inspections.set(out, { keys: keys.keysOf(raw) });
     },
-    dedupState: () => (rules.length > 0 ? new DedupState(rules) : undefined),
     gate(options) {
       const dedup = options.dedup ?? (rules.length > 0 ? new DedupState(rules) : undefined);
       return new QualityGate({
