@@ -4,7 +4,7 @@ import { jaccard, shingleSet, textMaker } from "../helpers/plantedText.ts";
 
 describe("near deduplication (MinHash + LSH, Jaccard over word 3-shingles)", () => {
   test("planted set: finds >= 95% of pairs above 0.85 and flags <= 1% of pairs below 0.75", () => {
-    const maker = textMaker(7);
+    const maker = textMaker(7, 5000);
     const index = new NearDuplicateIndex({ threshold: 0.85 });
     const bases: string[] = [];
     for (let i = 0; i < 600; i++) {
