@@ -42,7 +42,12 @@ export function renderPlan(
   const out: string[] = [];
   const h = (title: string) => out.push("", c.bold(title));
   out.push(c.bold(`Plan for ${loaded.file}`));
-  out.push(`  records:  ${compiled.plan.count} (num_samples)`);
+  const target = compiled.quality?.target;
+  out.push(
+    target !== undefined
+      ? `  records:  ${target} accepted (num_samples), from at most ${compiled.plan.count} candidates`
+      : `  records:  ${compiled.plan.count} (num_samples)`,
+  );
   const seeded = options.seedGiven || (config.seed ?? null) !== null;
   out.push(
     `  seed:     ${compiled.plan.seed}` +
@@ -67,6 +72,7 @@ export function renderPlan(
         `${r.datasetPath} (${r.seedRows} rows: ${shapes.join(", ")})`,
     );
   }
+  if (config.quality) out.push(`  quality:  ${qualityLine(config.quality)}`);
 
   if (compiled.sources.length > 0) {
     h("Input sources");
@@ -167,4 +173,18 @@ function sourceReportLines(r: SourceReport, shots: number): string[] {
     lines.push(`    ... and ${r.files.length - shown.length} more files`);
   }
   return lines;
+}
+
+/** One line describing the quality gate: dedup rules, judges, checks. */
+function qualityLine(quality: NonNullable<LoadedConfig["config"]["quality"]>): string {
+  const parts: string[] = [];
+  for (const d of quality.deduplicate ?? []) {
+    parts.push(
+      `${d.method} dedup of ${d.attributes.join("+")}` +
+        (d.method === "near" ? ` (Jaccard >= ${d.threshold})` : ""),
+    );
+  }
+  for (const j of quality.judges ?? []) parts.push(`judge ${j.id} (keep_if ${j.keep_if})`);
+  if (quality.checks?.length) parts.push(`checks ${quality.checks.join(", ")}`);
+  return parts.join("; ") || "no rules";
 }

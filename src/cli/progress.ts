@@ -8,6 +8,12 @@
 import cliProgress from "cli-progress";
 import type { RunStats } from "../synth/stats.ts";
 import type { TextSink } from "./logger.ts";
+import { progressValue, rejectedText } from "./qualityProgress.ts";
+
+const isComplete = (stats: RunStats) => {
+  const { value, total } = progressValue(stats);
+  return value >= total;
+};
 
 /** A running progress display; `stop()` leaves the last state on screen. */
 export interface ProgressDisplay {
@@ -30,8 +36,9 @@ export function progressFigures(stats: RunStats, now = Date.now()) {
   const elapsed = Math.max((now - stats.startedAt) / 1000, 1e-3);
   const recordsPerSecond = stats.done / elapsed;
   const tokensPerSecond = stats.usage.outputTokens / elapsed;
-  const remaining = stats.planned - stats.done;
-  const eta = recordsPerSecond > 0 ? remaining / recordsPerSecond : Number.NaN;
+  const { value, total } = progressValue(stats);
+  const rate = value / elapsed; // accepted records/s with `count: accepted`, else recordsPerSecond
+  const eta = rate > 0 ? (total - value) / rate : Number.NaN;
   return { elapsed, recordsPerSecond, tokensPerSecond, eta };
 }
 
@@ -51,7 +58,7 @@ export function startProgress(
       {
         stream: sink as NodeJS.WritableStream,
         format:
-          `${label} {bar} {value}/{total} records | {rps} rec/s | {tps} tok/s | {failed} failed | ETA {etaText}`,
+          `${label} {bar} {value}/{total} records | {rps} rec/s | {tps} tok/s | {failed} failed{rejected} | ETA {etaText}`,
         barsize: 24,
         hideCursor: true,
         clearOnComplete: false,
@@ -66,25 +73,34 @@ export function startProgress(
         rps: f.recordsPerSecond.toFixed(1),
         tps: f.tokensPerSecond.toFixed(0),
         failed: stats.failed,
-        etaText: stats.done === stats.planned ? "0s" : formatDuration(f.eta),
+        rejected: rejectedText(stats),
+        etaText: isComplete(stats) ? "0s" : formatDuration(f.eta),
       };
     };
-    bar.start(stats.planned, stats.done, payload());
+    const draw = () => {
+      const { value, total } = progressValue(stats);
+      bar.setTotal(total);
+      bar.update(value, payload());
+    };
+    bar.start(progressValue(stats).total, progressValue(stats).value, payload());
     return {
-      update: () => bar.update(stats.done, payload()),
+      update: draw,
       stop: () => {
-        bar.update(stats.done, payload());
+        draw();
         bar.stop();
       },
     };
   }
   const line = () => {
     const f = progressFigures(stats);
-    const pct = stats.planned ? Math.floor((100 * stats.done) / stats.planned) : 100;
+    const { value, total } = progressValue(stats);
+    const pct = total ? Math.floor((100 * value) / total) : 100;
     sink.write(
-      `${label}: ${stats.done}/${stats.planned} records (${pct}%), ${stats.failed} failed, ` +
+      `${label}: ${value}/${total} records (${pct}%), ${stats.failed} failed${
+        rejectedText(stats)
+      }, ` +
         `${f.recordsPerSecond.toFixed(1)} rec/s, ${f.tokensPerSecond.toFixed(0)} tok/s, ETA ${
-          stats.done === stats.planned ? "0s" : formatDuration(f.eta)
+          isComplete(stats) ? "0s" : formatDuration(f.eta)
         }\n`,
     );
   };

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { progressValue, qualitySummaryLines, rejectedText } from "./qualityProgress.ts";
 import pc from "picocolors";
 import type { RunStats } from "../synth/stats.ts";
 import { renderPreview } from "./previewTable.ts";
@@ -21,6 +22,8 @@ export interface SummaryInput {
   stats: RunStats;
   outputPath: string;
   errorsPath?: string;
+  /** `<output>.rejected.jsonl` when the quality gate rejected records. */
+  rejectedPath?: string;
   preview: readonly Record<string, unknown>[];
   colors?: boolean;
   width?: number;
@@ -48,10 +51,14 @@ export function renderSummary(input: SummaryInput): string {
     );
   }
   lines.push(
-    `Records: ${stats.written}/${stats.planned} written, ${stats.failed} failed` +
+    `Records: ${stats.written}/${progressValue(stats).total} written, ${stats.failed} failed` +
       (stats.filtered > 0 ? `, ${stats.filtered} filtered` : "") +
-      (stats.done < stats.planned ? `, ${stats.planned - stats.done} not run` : ""),
+      rejectedText(stats) +
+      (stats.done < stats.planned && stats.quality?.target === undefined
+        ? `, ${stats.planned - stats.done} not run`
+        : ""),
   );
+  lines.push(...qualitySummaryLines(stats, input.rejectedPath, c.yellow));
   if (stats.failed > 0) {
     const reasons = [...stats.failureReasons.entries()]
       .sort((a, b) => b[1] - a[1])

@@ -232,6 +232,7 @@ export async function runSynth(
       stats,
       outputPath: result.outputPath,
       errorsPath: result.errorsPath,
+      ...(result.rejectedPath ? { rejectedPath: result.rejectedPath } : {}),
       preview: result.preview,
       colors: useColors(io.stdout, io.env),
       width: terminalWidth(io.stdout, io.env),

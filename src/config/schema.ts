@@ -10,7 +10,8 @@
  *
  * synth extensions (not in oumi): `seed` (makes the plan reproducible, DECISIONS difference 3)
  * and `max_failed_fraction` (share of failed records above which the run fails, DECISIONS
- * difference 1). `num_samples <= 0` is a load-time error (DECISIONS difference 12).
+ * difference 1), and `quality` (dedup, judges, checks, accepted count: `schema/quality.ts`,
+ * DECISIONS 17). `num_samples <= 0` is a load-time error (DECISIONS difference 12).
  *
  * @module
  */
@@ -36,6 +37,7 @@ import {
 } from "./schema/leaves.ts";
 import { GeneralSynthesisParamsSchema } from "./schema/params.ts";
 import { SplitsSchema } from "./schema/splits.ts";
+import { checkQualityRefs, QualityConfigSchema } from "./schema/quality.ts";
 
 export type { Role } from "./schema/attributes.ts";
 export type {
@@ -82,6 +84,7 @@ export type {
 } from "./schema/inputs.ts";
 export type { GeneralSynthesisParams } from "./schema/params.ts";
 export type { SplitsConfig } from "./schema/splits.ts";
+export type { QualityConfig } from "./schema/quality.ts";
 
 const MT_PATH = ["strategy_params", "multiturn_attributes"];
 
@@ -165,6 +168,7 @@ function checkTopLevel(config: Record<string, unknown>, ctx: RefineCtx) {
     );
   }
   checkEnvironmentRefs(config, ctx);
+  checkQualityRefs(config, ctx);
 }
 
 /** The whole config. Parse with {@link parseSynthesisConfig} or `loadConfig` (positions). */
@@ -199,6 +203,9 @@ export const SynthesisConfigSchema = obj("SynthesisConfig", {
   ),
   splits: opt(SplitsSchema).describe(
     "train/validation/test shares: split the records into data/*.jsonl with a dataset card (synth extension)",
+  ),
+  quality: opt(QualityConfigSchema).describe(
+    "Deduplication, judges, checks and accepted count (synth extension, DECISIONS 17)",
   ),
 }).superRefine(
   (value, ctx) => checkTopLevel(value as Record<string, unknown>, ctx),

@@ -7,10 +7,12 @@
  *
  * @module
  */
+import { candidateCount, type QualityConfig } from "../config/schema/quality.ts";
 import type { ChatMessage, GenerateRequest, GenerationParams, Role } from "../engines/contract.ts";
 import { ConfigError, type ConfigIssue } from "../errors.ts";
 import { exampleSources, type ExampleSourceSpec } from "../inputs/examples.ts";
 import { type PlannerSource, planRecords, type RecordPlan } from "../plan/planner.ts";
+import { type CompiledQuality, compileQuality } from "../quality/compileQuality.ts";
 import { Rng } from "../plan/rng.ts";
 import { firstRowKeys } from "../plan/rowList.ts";
 import type { AttributeCombinationSpec, SampledAttributeSpec } from "../plan/sampling.ts";
@@ -47,6 +49,8 @@ export interface CompilableConfig {
   /** Tool environments (§11), used only with multi-turn attributes. */
   environment_config?: unknown;
   environment_config_path?: string | null;
+  /** synth's quality gate (DECISIONS 17); absent or null: every record is written. */
+  quality?: QualityConfig | null;
   strategy_params: {
     input_examples?: readonly ExampleSourceSpec[] | null;
     sampled_attributes?: readonly SampledAttributeSpec[] | null;
@@ -87,6 +91,8 @@ export interface CompiledSynthesis {
    * each with a one-line explanation. A run refuses to start while this is non-empty.
    */
   unsupported: string[];
+  /** The compiled `quality:` section; its gate goes in front of the writer (`run.ts`). */
+  quality?: CompiledQuality;
 }
 
 /** Options of {@link compileSynthesis}. */
@@ -122,7 +128,8 @@ export function compileSynthesis(
   const params = config.strategy_params;
   const sources = [...exampleSources(params.input_examples), ...(options.extraSources ?? [])];
   const plan = planRecords({
-    numSamples: config.num_samples,
+    // With `quality.count: accepted`, max_candidates × num_samples plan indices are available.
+    numSamples: candidateCount(config.num_samples, config.quality),
     sampledAttributes: params.sampled_attributes,
     combinations: params.combination_sampling,
     seed: options.seed ?? config.seed ?? undefined,
@@ -154,15 +161,15 @@ export function compileSynthesis(
   for (const shape of shapes) if (shape.shots === 1) known.add(shape.id);
   for (const attr of params.sampled_attributes ?? []) known.add(attr.id);
 
-  const checkNames = (names: readonly string[], path: string) => {
+  const checkNames = (names: readonly string[], path: string, against = known) => {
     if (!namespaceKnown) return;
     for (const name of names) {
-      if (!known.has(name)) {
+      if (!against.has(name)) {
         issues.push({
           path,
           message:
             `Unknown placeholder {${name}}: no attribute "${name}" exists at this point (known: ${
-              [...known].join(", ") || "none"
+              [...against].join(", ") || "none"
             })`,
         });
       }
@@ -216,6 +223,8 @@ export function compileSynthesis(
     known.add(spec.id).add(`${spec.id}_plan`);
   });
 
+  // Judges run after the generated and multi-turn attributes, before transforms.
+  const beforeTransforms = new Set(known);
   const transforms: CompiledTransform[] = [];
   (params.transformed_attributes ?? []).forEach((attr, t) => {
     const path = `strategy_params.transformed_attributes[${t}]`;
@@ -236,6 +245,17 @@ export function compileSynthesis(
     known.add(attr.id);
   });
 
+  const quality = config.quality
+    ? compileQuality(config.quality, {
+      numSamples: config.num_samples,
+      formatter,
+      checkNames: (names, path) => checkNames(names, path, beforeTransforms),
+      issues,
+      ...(namespaceKnown ? { known } : {}),
+      ...(options.generation ? { generation: options.generation } : {}),
+    })
+    : undefined;
+
   const passthrough = params.passthrough_attributes ?? [];
   if (issues.length > 0) {
     throw new ConfigError(
@@ -251,11 +271,13 @@ export function compileSynthesis(
     count: plan.count,
     needsEngine: generated.length > 0 || multiturn.length > 0,
     record: (i) => plan.record(i),
-    steps: [...generated, ...multiturn],
+    steps: [...generated, ...multiturn, ...(quality?.steps ?? [])],
     ...(multiturn.length > 0 ? { recordsPerSlot: RECORDS_PER_SLOT_WITH_CONVERSATIONS } : {}),
     finish(record) {
       for (const t of transforms) record[t.id] = t.apply(record, true);
-      return project ? project(record) : record;
+      const out = project ? project(record) : record;
+      quality?.inspect(record, out);
+      return out;
     },
   };
   if (multiturn.length > 0) {
@@ -272,7 +294,17 @@ export function compileSynthesis(
       await environments?.close();
     };
   }
-  return { program, plan, sources, generated, multiturn, transforms, warnings, unsupported };
+  return {
+    program,
+    plan,
+    sources,
+    generated,
+    multiturn,
+    transforms,
+    warnings,
+    unsupported,
+    ...(quality ? { quality } : {}),
+  };
 }
 
 const SOURCE_KEYS = {

@@ -42,6 +42,11 @@ export interface PipelineOptions {
    */
   windowSize?: number;
   signal?: AbortSignal;
+  /**
+   * Checked before each new plan index: once true, no further index is started (records in
+   * flight finish). The quality gate's accepted count (`quality.count: accepted`) uses it.
+   */
+  enough?: () => boolean;
   onRetry?: (
     info: { index: number; attribute: string; delaySeconds: number; error: EngineError },
   ) => void;
@@ -223,7 +228,7 @@ export async function runPipeline(program: Program, options: PipelineOptions): P
 
   const worker = async () => {
     while (stopError === undefined) {
-      if (next >= total) return;
+      if (next >= total || options.enough?.()) return;
       if (next >= oldestUnfinished + windowSize) {
         await new Promise<void>((resolve) => wakeWaiters.push(resolve));
         continue;

@@ -14,8 +14,9 @@ import type { EngineError } from "../errors.ts";
 import { ErrorsFileWriter } from "../outputs/errorsFile.ts";
 import { OrderedJsonlWriter } from "../outputs/jsonlWriter.ts";
 import { pyJsonDumps } from "../outputs/pyJson.ts";
+import { RejectedFileWriter } from "../quality/rejectedFile.ts";
 import type { CompiledSynthesis } from "./compile.ts";
-import { runPipeline } from "./pipeline.ts";
+import { type RecordSink, runPipeline } from "./pipeline.ts";
 import type { RunStats } from "./stats.ts";
 
 /** Options of {@link synthesize}. */
@@ -48,6 +49,8 @@ export interface SynthesisResult {
   outputPath: string;
   /** Set when at least one record failed. */
   errorsPath?: string;
+  /** Set when the quality gate rejected at least one record (`<output>.rejected.jsonl`). */
+  rejectedPath?: string;
   summaryPath: string;
   /** The first records written, in plan order. */
   preview: Record<string, unknown>[];
@@ -93,9 +96,11 @@ export async function synthesize(
   stats.startedAt = Date.now(); // rates and wall time exclude the model load
   let writer: OrderedJsonlWriter;
   let errors: ErrorsFileWriter;
+  let rejected: RejectedFileWriter | undefined;
   try {
     writer = await OrderedJsonlWriter.open(options.outputPath);
     errors = await ErrorsFileWriter.forOutput(options.outputPath);
+    if (compiled.quality) rejected = await RejectedFileWriter.forOutput(options.outputPath);
   } catch (error) {
     await compiled.program.close?.();
     await engine?.dispose();
@@ -103,6 +108,16 @@ export async function synthesize(
   }
   const previewSlots: (Record<string, unknown> | null)[] = [];
   let stoppedBy: unknown;
+  const writerSink: RecordSink = {
+    put(index, record) {
+      if (index < previewCount * 4 && record) previewSlots[index] = record;
+      if (record) options.onWritten?.(index);
+      writer.put(index, record);
+    },
+    fail: (failure) => errors.write(failure),
+  };
+  // The quality gate decides in plan order between the pipeline and the writer.
+  const gate = rejected && compiled.quality?.gate({ inner: writerSink, stats, rejected });
   try {
     await runPipeline(compiled.program, {
       getEngine: async () => engine!,
@@ -112,21 +127,17 @@ export async function synthesize(
       concurrency: options.concurrency,
       signal: options.signal,
       onRetry: options.onRetry,
-      sink: {
-        put(index, record) {
-          if (index < previewCount * 4 && record) previewSlots[index] = record;
-          if (record) options.onWritten?.(index);
-          writer.put(index, record);
-        },
-        fail: (failure) => errors.write(failure),
-      },
+      sink: gate ?? writerSink,
+      ...(gate ? { enough: () => gate.enough() } : {}),
     });
   } catch (error) {
     stoppedBy = error;
   } finally {
     stats.finishedAt = Date.now();
+    await gate?.drain(); // records held behind indices a stopped run never finished
     await writer.close();
     await errors.close();
+    rejected?.close();
     await compiled.program.close?.();
     await engine?.dispose();
   }
@@ -135,6 +146,7 @@ export async function synthesize(
   return {
     outputPath: options.outputPath,
     ...(errors.created ? { errorsPath: errors.path } : {}),
+    ...(rejected?.created ? { rejectedPath: rejected.path } : {}),
     summaryPath,
     preview: previewSlots.filter((r): r is Record<string, unknown> => !!r).slice(0, previewCount),
     ...(stoppedBy !== undefined ? { stoppedBy } : {}),
@@ -155,6 +167,7 @@ function summaryObject(stats: RunStats, options: SynthesizeOptions, stoppedBy: u
     records_written: stats.written,
     records_failed: stats.failed,
     records_filtered: stats.filtered,
+    ...(stats.quality ? { quality: qualitySummary(stats) } : {}),
     failures: Object.fromEntries(stats.failureReasons),
     usage: usage(stats.usage),
     usage_by_attribute: Object.fromEntries(
@@ -165,5 +178,22 @@ function summaryObject(stats: RunStats, options: SynthesizeOptions, stoppedBy: u
     ),
     wall_time_seconds: ((stats.finishedAt ?? Date.now()) - stats.startedAt) / 1000,
     stopped_by: stoppedBy === undefined ? null : String((stoppedBy as Error)?.message ?? stoppedBy),
+  };
+}
+
+function qualitySummary(stats: RunStats) {
+  const q = stats.quality!;
+  return {
+    records_rejected: q.rejected,
+    rejected: Object.fromEntries(q.reasons),
+    ...(q.target !== undefined
+      ? {
+        target: q.target,
+        target_met: stats.written >= q.target,
+        candidates_generated: stats.done,
+        candidates_allowed: stats.planned,
+        surplus_discarded: q.surplus,
+      }
+      : {}),
   };
 }

@@ -34,10 +34,24 @@ export interface RunStats {
   usageByAttribute: Map<string, UsageTotals>;
   /** Token usage per engine (`"<ENGINE> <model>"`). */
   usageByEngine: Map<string, UsageTotals>;
+  /** Quality gate counters; set when the config has `quality:` (see `src/quality/gate.ts`). */
+  quality?: QualityCounters;
   /** Engine label {@link addUsage} counts under when the caller names none (set by `run.ts`). */
   engineLabel?: string;
   startedAt: number;
   finishedAt?: number;
+}
+
+/** Counters of the quality gate (`quality:` configs). */
+export interface QualityCounters {
+  /** Records rejected (not written; each is a line of `<output>.rejected.jsonl`). */
+  rejected: number;
+  /** Rejected counts by reason (`near_duplicate`, `judge <id>: score not kept`, `check <name>`). */
+  reasons: Map<string, number>;
+  /** Records generated past the target concurrently and discarded (`count: accepted`). */
+  surplus: number;
+  /** With `count: accepted`: records to accept (`num_samples`); `planned` is then the candidates. */
+  target?: number;
 }
 
 /** A zeroed {@link UsageTotals}. */

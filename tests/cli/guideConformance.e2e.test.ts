@@ -375,7 +375,7 @@ strategy_params:
     const r = await run(cwd, ["-c", "c.yaml"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("is a file, not a folder");
-    expect(r.stderr).toMatch(/c\.yaml:2:\d+  output_path/);
+    expect(r.stderr).toMatch(/c\.yaml:2:\d+ {2}output_path/);
     expect(r.stderr).not.toContain("EEXIST");
   });
 

@@ -68,7 +68,7 @@ describe("renderPreview", () => {
   test("colours do not count towards the width", () => {
     const text = renderPreview(RECORDS, { width: 70, colors: true });
     expect(text).toContain("\u001b[");
-    const plain = text.replace(/\u001b\[[0-9;]*m/g, "");
+    const plain = text.replace(new RegExp("\u001b\\[[0-9;]*m", "g"), "");
     checkTable(plain, 70, RECORDS.length);
   });
 
