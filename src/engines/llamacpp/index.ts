@@ -187,6 +187,19 @@ async function startLlama(
     warnOnce("gpu", `Cannot start llama.cpp with gpu: auto (${reason}); using the CPU`);
     return await open(false);
   }
+  if (settings.gpu !== "auto" && settings.gpu !== false && llama.gpu !== settings.gpu) {
+    // The backend's library loaded but found no device (e.g. the CUDA build without a driver).
+    const got = llama.gpu === false ? "the CPU" : String(llama.gpu);
+    await llama.dispose().catch(() => undefined);
+    const backends = await embeddedBackends();
+    throw new EngineError(
+      `Cannot use GPU "${settings.gpu}" (inference_config.model.model_kwargs.gpu): llama.cpp found no usable ${settings.gpu} device and would run on ${got}. ` +
+        `${
+          backends ? `This executable has the llama.cpp backends: ${backends.join(", ")}. ` : ""
+        }Use gpu: auto (GPU when available, else CPU) or gpu: false; \`synth info\` shows what is usable here`,
+      { fatal: true },
+    );
+  }
   if (settings.gpu === "auto" && llama.gpu === false) {
     const gpuBackends = (await embeddedBackends())?.filter((b) => b !== "cpu") ?? [];
     if (gpuBackends.length > 0) {
