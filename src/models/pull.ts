@@ -367,13 +367,13 @@ async function fetchFile(a: FetchFileArgs): Promise<number> {
           throw new Error(
             `Download of ${a.ref.repo}/${a.file} interrupted at ${(offset / 1e6).toFixed(1)} of ${
               (a.size / 1e6).toFixed(1)
-            } MB (${(error as Error)?.message ?? error}); run the same command again to resume`,
+            } MB (${shortMessage(error)}); run the same command again to resume`,
             { cause: error },
           );
         }
         a.options.onInfo?.(
           `Connection lost at ${(offset / 1e6).toFixed(1)} MB of ${a.file} (${
-            (error as Error)?.message ?? error
+            shortMessage(error)
           }); resuming`,
         );
       }
@@ -393,6 +393,11 @@ async function fetchFile(a: FetchFileArgs): Promise<number> {
   }
   renameSync(partial, a.blob);
   return received;
+}
+
+/** An error's message without Bun's "For more information, pass `verbose: true`..." tail. */
+function shortMessage(error: unknown): string {
+  return String((error as Error)?.message ?? error).split(". For more information")[0];
 }
 
 async function hashFile(path: string, hash: Hash): Promise<void> {
