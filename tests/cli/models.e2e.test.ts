@@ -140,10 +140,12 @@ describe("synth models", () => {
 });
 
 describe("synth info", () => {
+  // deno-lint-ignore no-explicit-any -- the JSON report
+  let info: any = {};
   test("reports the build, backends, GPUs, threads and caches", async () => {
     const { code, stdout } = await run(["info", "--json"]);
     expect(code).toBe(0);
-    const info = JSON.parse(stdout);
+    info = JSON.parse(stdout);
     expect(info.variant).toBe("source");
     expect(info.backends).toContain("cpu");
     expect(Array.isArray(info.gpus)).toBe(true);
@@ -155,7 +157,6 @@ describe("synth info", () => {
   });
 
   test("gpu: cuda without a CUDA backend is an engine error (exit 4)", async () => {
-    const info = JSON.parse((await run(["info", "--json"])).stdout);
     if (info.runtime === "cuda") return; // A CUDA machine: nothing to refuse.
     const { code, stderr } = await run([
       "-c",
