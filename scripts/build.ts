@@ -11,8 +11,14 @@
  * with `build/transformersPlugin.ts`, and unpacked into `~/.cache/synth/onnx-<id>/` only when an
  * ONNX model runs.
  *
- * Usage: `bun scripts/build.ts [--entry main.ts] [--outfile dist/synth] [--if-stale]`
- * (`--if-stale` skips the build when `dist/synth` was built from the current sources).
+ * GPU variants (`--variant cuda` -> `dist/synth-cuda`, `--variant vulkan` -> `dist/synth-vulkan`)
+ * embed node-llama-cpp's prebuilt CUDA or Vulkan package beside the CPU one, its libraries
+ * zstd-compressed (`build/gpuPackages.ts` fetches the package once when it is not installed).
+ * `bun run build` runs `--all`: `dist/synth`, then the GPU variants.
+ *
+ * Usage: `bun scripts/build.ts [--variant cpu|cuda|vulkan | --all] [--entry main.ts]
+ * [--outfile dist/synth] [--if-stale]` (`--if-stale` skips a build whose executable was built
+ * from the current sources; the tests build only `dist/synth` this way).
  *
  * @module
  */
@@ -24,7 +30,12 @@ import {
   REQUIRED_REWRITES,
 } from "./build/nodeLlamaCppPlugin.ts";
 import { sourceHash } from "./build/sourceHash.ts";
-import { installedPlatformPackages, stageRuntime } from "./build/stageRuntime.ts";
+import { GPU_PACKAGES, gpuPackage } from "./build/gpuPackages.ts";
+import {
+  type ExtraPackage,
+  installedPlatformPackages,
+  stageRuntime,
+} from "./build/stageRuntime.ts";
 import { stageOnnxRuntime } from "./build/stageOnnxRuntime.ts";
 import { REQUIRED_ONNX_REWRITES, transformersPlugin } from "./build/transformersPlugin.ts";
 
@@ -36,13 +47,20 @@ const BUN = join(NODE_MODULES, ".bin", "bun");
 export interface BuildOptions {
   /** Entry point, relative to the repository root. @default "main.ts" */
   entry?: string;
-  /** Output executable. @default "<root>/dist/synth" */
+  /** Output executable. @default "<root>/dist/synth" (`dist/synth-<variant>` for GPU variants) */
   outfile?: string;
+  /** llama.cpp backends to embed: `cpu` (default), `cuda` or `vulkan` (each with the CPU one). */
+  variant?: BuildVariant;
   /** Skip the build when `outfile` exists and was built from the current sources. */
   ifStale?: boolean;
   /** Progress lines. @default console.log */
   log?: (line: string) => void;
 }
+
+/** Build variants: which llama.cpp backends the executable embeds. */
+export type BuildVariant = "cpu" | "cuda" | "vulkan";
+
+const GPU_NAME = /-(cuda|vulkan|metal)(-ext)?$/;
 
 /** Result of {@link build}. */
 export interface BuildResult {
@@ -67,8 +85,12 @@ export function buildInfoPath(outfile: string): string {
 export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   const log = options.log ?? console.log;
   const entry = options.entry ?? "main.ts";
-  const outfile = resolve(ROOT, options.outfile ?? "dist/synth");
-  const hash = sourceHash(ROOT, entry);
+  const variant = options.variant ?? "cpu";
+  const outfile = resolve(
+    ROOT,
+    options.outfile ?? (variant === "cpu" ? "dist/synth" : `dist/synth-${variant}`),
+  );
+  const hash = `${sourceHash(ROOT, entry)}${variant === "cpu" ? "" : `-${variant}`}`;
   if (options.ifStale && existsSync(outfile) && existsSync(buildInfoPath(outfile))) {
     const info = JSON.parse(readFileSync(buildInfoPath(outfile), "utf8")) as {
       sourceHash?: string;
@@ -83,11 +105,22 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
     throw new Error(`Cannot build: entry point ${entryPath} does not exist`);
   }
 
-  const work = join(ROOT, "dist", ".build");
+  const work = variant === "cpu"
+    ? join(ROOT, "dist", ".build")
+    : join(ROOT, "dist", ".build", `variant-${variant}`);
   mkdirSync(work, { recursive: true });
   const started = performance.now();
 
-  const staged = stageRuntime(NODE_MODULES, work);
+  const extra: ExtraPackage[] = variant === "cpu" ? [] : [
+    gpuPackage(
+      NODE_MODULES,
+      join(ROOT, "dist", ".build", "gpu-packages"),
+      GPU_PACKAGES[variant],
+      log,
+    ),
+  ];
+  const cpuPackages = installedPlatformPackages(NODE_MODULES).filter((p) => !GPU_NAME.test(p));
+  const staged = stageRuntime(NODE_MODULES, work, { variant, only: cpuPackages, extra });
   log(
     `Staged llama.cpp runtime ${staged.buildId}: ${staged.platformPackages.join(", ")} (${
       mb(staged.bytes)
@@ -103,8 +136,8 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
 
   // Platform packages that are not installed stay unresolved imports (node-llama-cpp tries them
   // and moves on); they must be external in both the bundle and the compile step.
-  const installed = new Set(installedPlatformPackages(NODE_MODULES));
-  const external = optionalPlatformPackages(NODE_MODULES).filter((p) => !installed.has(p));
+  const embedded = new Set(staged.platformPackages);
+  const external = optionalPlatformPackages(NODE_MODULES).filter((p) => !embedded.has(p));
   const rewritten = new Set<string>();
   const onnxRewrites = new Set<string>();
   const bundleDir = join(work, "bundle");
@@ -115,7 +148,11 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
     target: "bun",
     format: "esm",
     external,
-    plugins: [nodeLlamaCppPlugin(NODE_MODULES, rewritten), transformersPlugin(onnxRewrites)],
+    plugins: [
+      gpuResolvePlugin(extra),
+      nodeLlamaCppPlugin(NODE_MODULES, rewritten),
+      transformersPlugin(onnxRewrites),
+    ],
     // Code splitting keeps each lazily imported part (engines, readers, SDKs) in its own chunk,
     // which the executable parses only when a command needs it: `--help` and `validate` stay fast.
     splitting: true,
@@ -180,6 +217,8 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
         entry,
         buildId: staged.buildId,
         onnxBuildId: onnx.buildId,
+        variant,
+        packages: staged.platformPackages,
         builtAt: new Date().toISOString(),
       },
       null,
@@ -194,6 +233,19 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   return { outfile, bytes, built: true, buildId: staged.buildId };
 }
 
+/** Resolves the fetched GPU packages (outside node_modules) for the bundler. */
+function gpuResolvePlugin(extra: ExtraPackage[]): import("bun").BunPlugin {
+  return {
+    name: "synth-gpu-packages",
+    setup(b) {
+      for (const pkg of extra) {
+        const filter = new RegExp(`^${pkg.name.replace(/[/.-]/g, "\\$&")}$`);
+        b.onResolve({ filter }, () => ({ path: join(pkg.dir, "dist", "index.js") }));
+      }
+    },
+  };
+}
+
 function mb(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
@@ -201,20 +253,25 @@ function mb(bytes: number): string {
 if (import.meta.main) {
   const args = process.argv.slice(2);
   const options: BuildOptions = {};
+  let variants: BuildVariant[] = ["cpu"];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === "--entry") options.entry = args[++i];
     else if (arg === "--outfile") options.outfile = args[++i];
     else if (arg === "--if-stale") options.ifStale = true;
-    else {
+    else if (arg === "--all") variants = ["cpu", "cuda", "vulkan"];
+    else if (arg === "--cuda") variants = ["cuda"];
+    else if (arg === "--variant" && ["cpu", "cuda", "vulkan"].includes(args[i + 1])) {
+      variants = [args[++i] as BuildVariant];
+    } else {
       console.error(
-        `Usage: bun scripts/build.ts [--entry main.ts] [--outfile dist/synth] [--if-stale]`,
+        `Usage: bun scripts/build.ts [--variant cpu|cuda|vulkan | --all] [--entry main.ts] [--outfile dist/synth] [--if-stale]`,
       );
       process.exit(2);
     }
   }
   try {
-    await build(options);
+    for (const variant of variants) await build({ ...options, variant });
   } catch (error) {
     console.error((error as Error).message);
     process.exit(1);

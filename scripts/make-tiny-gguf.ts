@@ -31,6 +31,22 @@ export interface TinyGgufOptions {
   seed?: number;
   /** `llama.context_length` (the train context), in tokens. @default 4096 */
   contextLength?: number;
+  /** Embedding width. @default 64 (a larger model for GPU checks: `scripts/device-check.sh`) */
+  embed?: number;
+  /** Transformer blocks. @default 2 */
+  layers?: number;
+  /** Attention heads (must divide `embed`). @default 4 */
+  heads?: number;
+  /** Feed-forward width. @default 256 */
+  ffn?: number;
+}
+
+/** Model dimensions. */
+interface Dims {
+  embed: number;
+  layers: number;
+  heads: number;
+  ffn: number;
 }
 
 /** Token ids of the tiny model (GPT-2's 50257 tokens, then the two ChatML tokens). */
@@ -173,6 +189,12 @@ export function buildTinyGguf(options: TinyGgufOptions = {}): Uint8Array {
   const seed = options.seed ?? 1;
   const contextLength = options.contextLength ?? 4096;
   const rng = makeRng(seed);
+  const dims: Dims = {
+    embed: options.embed ?? EMBED,
+    layers: options.layers ?? LAYERS,
+    heads: options.heads ?? HEADS,
+    ffn: options.ffn ?? FFN,
+  };
   const { tokens: gpt2Tokens, merges } = readGpt2Vocab();
   const tokens = [...gpt2Tokens, "<|im_start|>", "<|im_end|>"];
   if (tokens.length !== TINY_TOKENS.vocabSize) {
@@ -190,13 +212,13 @@ export function buildTinyGguf(options: TinyGgufOptions = {}): Uint8Array {
     ["general.name", { type: "str", value: `synth-tiny-llama-seed${seed}` }],
     ["general.alignment", { type: "u32", value: ALIGN }],
     ["llama.context_length", { type: "u32", value: contextLength }],
-    ["llama.embedding_length", { type: "u32", value: EMBED }],
-    ["llama.block_count", { type: "u32", value: LAYERS }],
-    ["llama.feed_forward_length", { type: "u32", value: FFN }],
-    ["llama.attention.head_count", { type: "u32", value: HEADS }],
-    ["llama.attention.head_count_kv", { type: "u32", value: HEADS }],
+    ["llama.embedding_length", { type: "u32", value: dims.embed }],
+    ["llama.block_count", { type: "u32", value: dims.layers }],
+    ["llama.feed_forward_length", { type: "u32", value: dims.ffn }],
+    ["llama.attention.head_count", { type: "u32", value: dims.heads }],
+    ["llama.attention.head_count_kv", { type: "u32", value: dims.heads }],
     ["llama.attention.layer_norm_rms_epsilon", { type: "f32", value: 1e-5 }],
-    ["llama.rope.dimension_count", { type: "u32", value: EMBED / HEADS }],
+    ["llama.rope.dimension_count", { type: "u32", value: dims.embed / dims.heads }],
     ["llama.rope.freq_base", { type: "f32", value: 10000 }],
     ["llama.vocab_size", { type: "u32", value: tokens.length }],
     ["tokenizer.ggml.model", { type: "str", value: "gpt2" }],
@@ -211,7 +233,7 @@ export function buildTinyGguf(options: TinyGgufOptions = {}): Uint8Array {
     ["tokenizer.chat_template", { type: "str", value: CHATML_TEMPLATE }],
   ];
 
-  const tensors = makeTensors(tokens, rng);
+  const tensors = makeTensors(tokens, rng, dims);
 
   const w = new Writer();
   w.bytes(new TextEncoder().encode("GGUF"));
@@ -285,7 +307,8 @@ interface Tensor {
 /** Word-like GPT-2 tokens (`Ġ` is GPT-2's byte-level spelling of a space). */
 const WORDISH = /^(?:\u0120)?[A-Za-z]+$|^[.,!?]$/;
 
-function makeTensors(tokens: string[], rng: ReturnType<typeof makeRng>): Tensor[] {
+function makeTensors(tokens: string[], rng: ReturnType<typeof makeRng>, dims: Dims): Tensor[] {
+  const { embed: EMBED, layers: LAYERS, ffn: FFN } = dims;
   const matrix = (name: string, inDim: number, outDim: number, std: number): Tensor => {
     const data = new Float32Array(inDim * outDim);
     for (let i = 0; i < data.length; i++) data[i] = rng.normal() * std;
@@ -351,17 +374,22 @@ export function makeTinyGguf(outPath: string, options: TinyGgufOptions = {}): vo
 if (import.meta.main) {
   const args = process.argv.slice(2);
   let seed: number | undefined;
+  const size: Partial<Dims> = {};
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     if (args[i] === "--seed") seed = Number(args[++i]);
-    else if (args[i].startsWith("--seed=")) seed = Number(args[i].slice(7));
+    else if (["--embed", "--layers", "--heads", "--ffn"].includes(args[i])) {
+      size[args[i].slice(2) as keyof Dims] = Number(args[++i]);
+    } else if (args[i].startsWith("--seed=")) seed = Number(args[i].slice(7));
     else positional.push(args[i]);
   }
   if (positional.length !== 1 || (seed !== undefined && !Number.isInteger(seed))) {
-    console.error("Usage: bun scripts/make-tiny-gguf.ts <out.gguf> [--seed N]");
+    console.error(
+      "Usage: bun scripts/make-tiny-gguf.ts <out.gguf> [--seed N] [--embed N --layers N --heads N --ffn N]",
+    );
     process.exit(2);
   }
   const started = performance.now();
-  makeTinyGguf(positional[0], { seed });
+  makeTinyGguf(positional[0], { seed, ...size });
   console.log(`Wrote ${positional[0]} in ${Math.round(performance.now() - started)} ms`);
 }

@@ -36,7 +36,11 @@ export function nodeLlamaCppPlugin(nodeModules: string, rewritten: Set<string>):
             /[\\/]node_modules[\\/](node-llama-cpp[\\/]dist[\\/].*|@node-llama-cpp[\\/][^\\/]+[\\/]dist[\\/]index)\.js$/,
         },
         (args) => {
-          const rel = relative(nodeModules, args.path).split("\\").join("/");
+          // Relative to the innermost node_modules: GPU packages are unpacked outside the
+          // project's node_modules (dist/.build/gpu-packages/<v>/node_modules/...).
+          const rel = args.path.startsWith(nodeModules)
+            ? relative(nodeModules, args.path).split("\\").join("/")
+            : args.path.split(/[\\/]node_modules[\\/]/).pop()!.split("\\").join("/");
           let contents = readFileSync(args.path, "utf8");
           if (!rel.endsWith("/testBindingBinary.js") && contents.includes("import.meta.url")) {
             contents = contents.replaceAll(

@@ -43,13 +43,38 @@ const NODE_LLAMA_CPP_FILES = [
 /** Platform package paths needed at run time. */
 const PLATFORM_FILES = ["package.json", "dist/index.js", "bins"];
 
+/** A platform package from outside `node_modules` (a fetched GPU build, see `gpuPackages.ts`). */
+export interface ExtraPackage {
+  /** `@node-llama-cpp/linux-x64-cuda`. */
+  name: string;
+  /** The unpacked package folder (holds `package.json`, `dist/`, `bins/`). */
+  dir: string;
+}
+
+/** Options of {@link stageRuntime}. */
+export interface StageOptions {
+  /** Build variant recorded in the manifest (`cpu`, `cuda`, `vulkan`). @default "cpu" */
+  variant?: string;
+  /** Only these installed platform packages (default: all installed). */
+  only?: string[];
+  /** GPU packages to add; their shared libraries are stored zstd-compressed (`*.zst`). */
+  extra?: ExtraPackage[];
+  /** zstd level for {@link extra} libraries. @default 3 */
+  level?: number;
+}
+
 /**
  * Copies the runtime into `<stageRoot>/synth-runtime/node_modules/...` (replacing what was
- * there) and writes `manifest.json` with a content hash as `buildId`.
+ * there) and writes `manifest.json` with a content hash as `buildId`, the variant and the
+ * platform packages (what `synth info` reports as the backends of the executable).
  *
  * @throws Error when node-llama-cpp or any platform package is missing from `nodeModules`.
  */
-export function stageRuntime(nodeModules: string, stageRoot: string): StagedRuntime {
+export function stageRuntime(
+  nodeModules: string,
+  stageRoot: string,
+  options: StageOptions = {},
+): StagedRuntime {
   const dir = join(stageRoot, "synth-runtime");
   rmSync(dir, { recursive: true, force: true });
   const copy = (pkg: string, paths: string[]) => {
@@ -64,13 +89,36 @@ export function stageRuntime(nodeModules: string, stageRoot: string): StagedRunt
     }
   };
   copy("node-llama-cpp", NODE_LLAMA_CPP_FILES);
-  const platformPackages = installedPlatformPackages(nodeModules);
-  if (platformPackages.length === 0) {
+  const installed = installedPlatformPackages(nodeModules).filter((p) =>
+    !options.only || options.only.includes(p)
+  );
+  if (installed.length === 0) {
     throw new Error(
       "Cannot stage the llama.cpp runtime: no @node-llama-cpp/<platform> package is installed",
     );
   }
-  for (const pkg of platformPackages) copy(pkg, PLATFORM_FILES);
+  for (const pkg of installed) copy(pkg, PLATFORM_FILES);
+  for (const extra of options.extra ?? []) {
+    for (const path of PLATFORM_FILES) {
+      const from = join(extra.dir, path);
+      if (!existsSync(from)) {
+        throw new Error(`Cannot stage the llama.cpp runtime: ${from} does not exist`);
+      }
+      for (const file of statSync(from).isDirectory() ? listFiles(from) : [from]) {
+        const rel = relative(extra.dir, file);
+        let content: Uint8Array = readFileSync(file);
+        let name = rel;
+        if (/\.so(\.\d+)*$/.test(rel)) {
+          content = Bun.zstdCompressSync(content, { level: options.level ?? 3 });
+          name = `${rel}.zst`;
+        }
+        const to = join(dir, "node_modules", extra.name, name);
+        mkdirSync(dirname(to), { recursive: true });
+        writeFileSync(to, content);
+      }
+    }
+  }
+  const platformPackages = [...installed, ...(options.extra ?? []).map((e) => e.name)];
 
   const files = listFiles(dir).map((f) => relative(dir, f)).sort();
   const hash = createHash("sha256");
@@ -81,7 +129,12 @@ export function stageRuntime(nodeModules: string, stageRoot: string): StagedRunt
     hash.update(file).update("\0").update(content).update("\0");
   }
   const buildId = hash.digest("hex").slice(0, 16);
-  const manifest: RuntimeManifest = { buildId, files };
+  const manifest: RuntimeManifest = {
+    buildId,
+    files,
+    variant: options.variant ?? "cpu",
+    packages: platformPackages,
+  };
   writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest, null, 1));
   return { dir, buildId, platformPackages, bytes };
 }

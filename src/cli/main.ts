@@ -1,7 +1,8 @@
 /**
  * The command line: the only code that reads argv, writes to stdout/stderr and picks exit
  * codes. Commands: `synth -c cfg.yaml [overrides]` (also `synth synth -c ...`),
- * `synth validate -c cfg.yaml`, `synth schema`, `synth serve --model <gguf>`; `--help`,
+ * `synth validate -c cfg.yaml`, `synth schema`, `synth serve --model <gguf>`,
+ * `synth models pull|list|inspect`, `synth info`; `--help`,
  * `--version`, `--log-level` (aliases `--level`, `-log`, spec §15 and DECISIONS compat 2).
  *
  * @module
@@ -136,6 +137,10 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       "seconds between batch status polls (default: 30)",
       parseFloat,
     )
+    .option(
+      "--allow-download",
+      "download an hf:owner/repo:QUANT model_name that is not in the Hugging Face cache yet",
+    )
     .action((opts, cmd) => {
       const o = opts as unknown as CommonOptions & {
         threads?: number;
@@ -144,6 +149,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
         batch?: boolean;
         batchState?: string;
         batchPoll?: number;
+        allowDownload?: boolean;
       };
       action = async () => {
         const { runSynth } = await import("./synthCommand.ts");
@@ -189,6 +195,57 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       action = async () => {
         const { runServe } = await import("./serveCommand.ts");
         return runServe(opts, { io, logger });
+      };
+    });
+
+  const models = program
+    .command("models")
+    .description("get and look at local models (Hugging Face Hub downloads, GGUF and ONNX)");
+  models
+    .command("pull")
+    .description(
+      "download a model from the Hugging Face Hub into its cache (HF_TOKEN, HF_ENDPOINT, HF_HUB_OFFLINE)",
+    )
+    .argument(
+      "<model>",
+      "owner/repo[:quant or file], e.g. bartowski/Qwen2.5-0.5B-Instruct-GGUF:Q4_K_M",
+    )
+    .action((spec) => {
+      action = async () => {
+        const { runPull } = await import("./modelsCommand.ts");
+        return runPull(spec, { io, logger });
+      };
+    });
+  models
+    .command("list")
+    .description("list the models in models/, $SYNTH_MODELS_DIR and the Hugging Face cache")
+    .option("--json", "print JSON")
+    .action((opts) => {
+      action = async () => {
+        const { runList } = await import("./modelsCommand.ts");
+        return runList(opts, { io, logger });
+      };
+    });
+  models
+    .command("inspect")
+    .description("print a model's metadata (GGUF header or ONNX config)")
+    .argument("<name>", "a name from `synth models list`, hf:owner/repo[:quant], or a path")
+    .option("--json", "print JSON")
+    .action((name, opts) => {
+      action = async () => {
+        const { runInspect } = await import("./modelsCommand.ts");
+        return runInspect(name, opts, { io, logger });
+      };
+    });
+
+  program
+    .command("info")
+    .description("version, build variant, llama.cpp backends, GPUs, CPU threads, cache folders")
+    .option("--json", "print JSON")
+    .action((opts) => {
+      action = async () => {
+        const { runInfo } = await import("./infoCommand.ts");
+        return runInfo(opts, { io, logger });
       };
     });
 

@@ -17,6 +17,7 @@ import type { Logger } from "./logger.ts";
 import { useColors } from "./logger.ts";
 import type { CliIO, CommonOptions } from "./main.ts";
 import { located, preflight } from "./preflight.ts";
+import { ensureHfModel } from "./hfDownload.ts";
 import { prepare } from "./prepare.ts";
 import { startProgress } from "./progress.ts";
 import { renderSummary } from "./summary.ts";
@@ -33,6 +34,8 @@ export interface SynthOptions extends CommonOptions {
   batchState?: string;
   /** Seconds between batch status polls; default 30. */
   batchPoll?: number;
+  /** Download an `hf:` model_name that is not cached (`--allow-download`). */
+  allowDownload?: boolean;
 }
 
 /** `out/x.jsonl` → `out/x.batch.json`. */
@@ -71,6 +74,9 @@ export async function runSynth(
   const { loaded, compiled } = await prepare(options, io, logger);
   const config = loaded.config;
   const inference = config.inference_config;
+  if (compiled.program.needsEngine) {
+    await ensureHfModel(inference, options.allowDownload, { io, logger });
+  }
   const choice = chooseEngine(inference, {
     configDir: loaded.dir,
     modelDirs: modelDirs(io, loaded.dir),

@@ -33,6 +33,21 @@ export interface RuntimeManifest {
   buildId: string;
   /** Relative paths of the runtime files (without the prefix), for checking the embedding. */
   files: string[];
+  /** Build variant: `cpu`, `cuda` or `vulkan` (absent in builds before variants). */
+  variant?: string;
+  /** The `@node-llama-cpp/<platform>` packages embedded (the llama.cpp backends). */
+  packages?: string[];
+}
+
+/**
+ * The manifest of the llama.cpp runtime embedded in this executable, or `null` when running
+ * from source.
+ */
+export async function embeddedRuntimeManifest(
+  files: EmbeddedFile[] = embeddedFiles(),
+): Promise<RuntimeManifest | null> {
+  const manifestFile = files.find((f) => f.name === EMBEDDED_RUNTIME_MANIFEST);
+  return manifestFile ? JSON.parse(await manifestFile.text()) as RuntimeManifest : null;
 }
 
 /** An embedded file: Bun's `Bun.embeddedFiles` entries are Blobs with a `name`. */

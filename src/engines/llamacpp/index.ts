@@ -140,7 +140,13 @@ export const createLlamaCppEngine: EngineFactory = async (config, options) => {
   }
 };
 
-/** getLlama with a prebuilt binary only; an unavailable explicit GPU falls back to the CPU. */
+/**
+ * getLlama with a prebuilt binary only. `gpu: auto` takes the GPU when a driver and an embedded
+ * GPU backend are there (offloading as many layers as fit) and otherwise the CPU, with one notice
+ * when this executable carries a GPU backend that could not be used. An explicit GPU
+ * (`cuda`, `vulkan`, `metal`) that cannot be used is a fatal error (exit 4), never a silent CPU
+ * run.
+ */
 async function startLlama(
   nlc: Awaited<ReturnType<typeof loadNodeLlamaCpp>>,
   settings: LoadSettings,
@@ -160,26 +166,60 @@ async function startLlama(
         if (text) debug?.(`llama.cpp ${level}: ${text}`);
       },
     });
+  let llama: Llama;
   try {
-    return await open(settings.gpu);
+    llama = await open(settings.gpu);
   } catch (error) {
+    const reason = (error as Error)?.message ?? String(error);
     if (settings.gpu === false) {
+      throw new EngineError(`Cannot load llama.cpp: ${reason}`, { fatal: true, cause: error });
+    }
+    if (settings.gpu !== "auto") {
+      const backends = await embeddedBackends();
       throw new EngineError(
-        `Cannot load llama.cpp: ${(error as Error)?.message ?? String(error)}`,
-        {
-          fatal: true,
-          cause: error,
-        },
+        `Cannot use GPU "${settings.gpu}" (inference_config.model.model_kwargs.gpu): ${reason}. ` +
+          `${
+            backends ? `This executable has the llama.cpp backends: ${backends.join(", ")}. ` : ""
+          }Use gpu: auto (GPU when available, else CPU) or gpu: false; \`synth info\` shows what is usable here`,
+        { fatal: true, cause: error },
       );
     }
-    warnOnce(
-      "gpu",
-      `Cannot use GPU "${String(settings.gpu)}" with LLAMACPP: ${
-        (error as Error)?.message ?? String(error)
-      }; using the CPU`,
-    );
+    warnOnce("gpu", `Cannot start llama.cpp with gpu: auto (${reason}); using the CPU`);
     return await open(false);
   }
+  if (settings.gpu !== "auto" && settings.gpu !== false && llama.gpu !== settings.gpu) {
+    // The backend's library loaded but found no device (e.g. the CUDA build without a driver).
+    const got = llama.gpu === false ? "the CPU" : String(llama.gpu);
+    await llama.dispose().catch(() => undefined);
+    const backends = await embeddedBackends();
+    throw new EngineError(
+      `Cannot use GPU "${settings.gpu}" (inference_config.model.model_kwargs.gpu): llama.cpp found no usable ${settings.gpu} device and would run on ${got}. ` +
+        `${
+          backends ? `This executable has the llama.cpp backends: ${backends.join(", ")}. ` : ""
+        }Use gpu: auto (GPU when available, else CPU) or gpu: false; \`synth info\` shows what is usable here`,
+      { fatal: true },
+    );
+  }
+  if (settings.gpu === "auto" && llama.gpu === false) {
+    const gpuBackends = (await embeddedBackends())?.filter((b) => b !== "cpu") ?? [];
+    if (gpuBackends.length > 0) {
+      warnOnce(
+        "gpu",
+        `No usable GPU for llama.cpp (${
+          gpuBackends.join(", ")
+        } backend in this build); running on the CPU`,
+      );
+    }
+  }
+  return llama;
+}
+
+/** The llama.cpp backends embedded in this executable, or `undefined` from source. */
+async function embeddedBackends(): Promise<string[] | undefined> {
+  const { embeddedRuntimeManifest } = await import("../../runtime/embeddedRuntime.ts");
+  const { backendOf } = await import("../../runtime/systemInfo.ts");
+  const manifest = await embeddedRuntimeManifest();
+  return manifest?.packages?.map(backendOf);
 }
 
 /** Creates the context, halving the sequence count while memory is short. */

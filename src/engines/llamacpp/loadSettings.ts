@@ -54,6 +54,7 @@ const KNOWN_KWARGS = new Set([
   "use_mlock",
   "gpu",
   "verbose",
+  "allow_download",
 ]);
 
 /**
@@ -82,6 +83,7 @@ export function resolveLoadSettings(
     configDir: options.configDir,
     modelDirs: options.modelDirs,
     filename: typeof kwargs.filename === "string" ? kwargs.filename : undefined,
+    env: (options as { env?: Record<string, string | undefined> }).env,
   });
 
   const cores = Math.max(1, availableParallelism());

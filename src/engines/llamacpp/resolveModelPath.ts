@@ -9,7 +9,7 @@ import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from
 import { homedir } from "node:os";
 import { basename, isAbsolute, join, resolve } from "node:path";
 import { ConfigError } from "../../errors.ts";
-import { huggingFaceSnapshot } from "../modelCache.ts";
+import { huggingFaceSnapshot, resolveHfModel } from "../modelCache.ts";
 
 /** Options of {@link resolveModelPath}. */
 export interface ResolveModelOptions {
@@ -36,13 +36,25 @@ const MODEL_KEY = "inference_config.model.model_name";
  * `configDir`; relative to the CWD; for a bare name each `modelDirs` entry (`name`, then
  * `name.gguf`); for `owner/repo` the Hugging Face cache (`$HF_HUB_CACHE`, `$HF_HOME/hub` or
  * `~/.cache/huggingface/hub`, snapshot of `refs/main`). A folder is searched for `.gguf` files.
+ * `hf:owner/repo[:quant or file]` resolves from the cache only (`resolveHfModel`).
  *
  * @returns the absolute path of an existing file that starts with the GGUF magic.
  * @throws ConfigError `Cannot load model "x": no file at <paths> or in models/ (<dirs>)` when
  *   nothing matches, or `...: not a GGUF file` / `...: <n> GGUF files in <dir>, set
- *   model_kwargs.filename` when the match is unusable.
+ *   model_kwargs.filename` when the match is unusable; ModelNotCachedError (a ConfigError naming
+ *   `synth models pull`) for an `hf:` model that is not cached.
  */
 export function resolveModelPath(modelName: string, options: ResolveModelOptions = {}): string {
+  if (modelName.startsWith("hf:")) {
+    const cached = resolveHfModel(modelName, options.env ?? process.env);
+    if (cached.format !== "gguf") {
+      throw new ConfigError(
+        `Cannot load model "${modelName}": it is an ONNX model folder (${cached.path}); LLAMACPP needs a GGUF model, use engine NATIVE`,
+        [{ path: MODEL_KEY, message: "an ONNX model, not GGUF" }],
+      );
+    }
+    return checkGguf(modelName, cached.path);
+  }
   const cwd = options.cwd ?? process.cwd();
   const tried: string[] = [];
   const candidates: string[] = [];

@@ -16,7 +16,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
-import { huggingFaceSnapshot } from "../modelCache.ts";
+import { huggingFaceSnapshot, ModelNotCachedError, resolveHfModel } from "../modelCache.ts";
 
 /** Where to look for a model. */
 export interface ModelLookup {
@@ -40,6 +40,20 @@ export type LocatedModel =
  *   adapter then reports the paths it tried, as before ONNX support).
  */
 export function locateNativeModel(modelName: string, lookup: ModelLookup = {}): LocatedModel {
+  if (modelName.startsWith("hf:")) {
+    try {
+      const cached = resolveHfModel(modelName, lookup.env ?? process.env);
+      return cached.format === "onnx"
+        ? { runtime: "onnx", dir: cached.path, why: `an ONNX model in the Hugging Face cache` }
+        : { runtime: "gguf", why: `a GGUF model in the Hugging Face cache (${cached.path})` };
+    } catch (error) {
+      // Not cached: llama.cpp's resolver reports it with the pull command.
+      if (error instanceof ModelNotCachedError) {
+        return { runtime: "gguf", why: "an hf: model that is not in the cache" };
+      }
+      throw error;
+    }
+  }
   if (/\.gguf$/i.test(modelName)) return { runtime: "gguf", why: "the name ends in .gguf" };
   for (const path of candidatePaths(modelName, lookup)) {
     if (!existsSync(path)) continue;
