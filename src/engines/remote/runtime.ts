@@ -1,6 +1,7 @@
 /**
  * The HTTP-side runtime every remote adapter shares (spec §17): per attempt, a
- * politeness/adaptive slot (§17.1-§17.2), then the rate limiter (§17.4; checked after the slot,
+ * politeness slot (§17.1) out of `num_workers`, or under adaptive concurrency out of the sum of
+ * the endpoints' AIMD windows (`adaptive.ts`, replacing §17.2's controller), then the rate limiter (§17.4; checked after the slot,
  * unlike oumi, so the window counts real send times), then an endpoint, then the adapter's call; outcomes feed the adaptive controller and endpoint health, failures are classified into
  * `EngineError`s. It does not retry: the pipeline retries through `engines/retry.ts` (§17.3),
  * and each retry passes through here again, so a retry never holds a slot while it waits.
@@ -9,7 +10,7 @@
  */
 import { EngineError } from "../../errors.ts";
 import type { Usage } from "../contract.ts";
-import { AdaptiveController } from "./adaptive.ts";
+import { AimdController } from "./adaptive.ts";
 import { abortError, classifyError } from "./classify.ts";
 import { type Endpoint, EndpointPool } from "./endpoints.ts";
 import { RateLimiter } from "./rateLimiter.ts";
@@ -30,6 +31,8 @@ export class RemoteRuntime<C> {
   readonly slots: Slots;
   readonly limiter?: RateLimiter;
   readonly endpoints: EndpointPool<C>;
+  /** One AIMD window per endpoint when `use_adaptive_concurrency` is on. */
+  readonly #windows?: Map<Endpoint<C>, AimdController>;
 
   /**
    * @param makeClient builds the SDK client for one endpoint URL.
@@ -38,10 +41,7 @@ export class RemoteRuntime<C> {
   constructor(settings: RemoteSettings, makeClient: (url: string) => C, windowMs?: number) {
     this.settings = settings;
     this.redactor.add(settings.apiKey);
-    const adaptive = settings.adaptive
-      ? new AdaptiveController(settings.numWorkers, settings.politeness)
-      : undefined;
-    this.slots = new Slots(settings.numWorkers, settings.politeness, adaptive);
+    this.slots = new Slots(settings.numWorkers, settings.politeness);
     const limits = {
       requestsPerMinute: settings.requestsPerMinute,
       inputTokensPerMinute: settings.inputTokensPerMinute,
@@ -50,6 +50,25 @@ export class RemoteRuntime<C> {
     };
     if (RateLimiter.needed(limits)) this.limiter = new RateLimiter(limits);
     this.endpoints = new EndpointPool(settings.urls, makeClient);
+    if (settings.adaptive) {
+      this.#windows = new Map(
+        this.endpoints.endpoints.map((e) => [e, new AimdController(settings.numWorkers)]),
+      );
+    }
+  }
+
+  /** The adaptive window of each endpoint (empty when adaptive concurrency is off). */
+  get windows(): ReadonlyMap<Endpoint<C>, AimdController> {
+    return this.#windows ?? new Map();
+  }
+
+  /** Ends a request on an endpoint's window and resizes the slots to the windows' sum. */
+  #finish(window: AimdController | undefined, stamp: number, outcome: boolean | undefined): void {
+    if (!window) return;
+    window.finish(stamp, outcome, this.slots.waiting > 0);
+    let total = 0;
+    for (const w of this.#windows!.values()) total += w.capacity;
+    this.slots.resize(Math.min(this.settings.numWorkers, total));
   }
 
   /**
@@ -73,12 +92,19 @@ export class RemoteRuntime<C> {
         this.slots.release(ticket);
         throw error;
       }
-      const endpoint = this.endpoints.pick();
+      const windows = this.#windows;
+      const endpoint = this.endpoints.pick(
+        undefined,
+        windows && ((e) => windows.get(e)!.hasRoom),
+      );
+      const window = windows?.get(endpoint);
+      const stamp = window?.start() ?? 0;
       try {
         const result = await attempt(endpoint);
         if (entry) this.limiter!.complete(entry, result.usage);
         this.endpoints.succeeded(endpoint);
-        this.slots.release(ticket, true);
+        this.#finish(window, stamp, true);
+        this.slots.release(ticket);
         return result.value;
       } catch (error) {
         const classified = classifyError(error, {
@@ -90,7 +116,8 @@ export class RemoteRuntime<C> {
         });
         const serverSide = classified instanceof EngineError && classified.retryable;
         if (serverSide) this.endpoints.failed(endpoint);
-        this.slots.release(ticket, serverSide ? false : undefined);
+        this.#finish(window, stamp, serverSide ? false : undefined);
+        this.slots.release(ticket);
         throw classified;
       }
     } catch (error) {

@@ -1,10 +1,9 @@
 /**
  * The remote runtime's parts: Retry-After parsing (any length), status classification
- * (§17.3), the adaptive controller (§17.2), politeness slots (§17.1), the rate limiter
+ * (§17.3), politeness slots (§17.1), the rate limiter
  * (§17.4), endpoint back-off, key redaction and provider defaults (§16.2).
  */
 import { describe, expect, test } from "bun:test";
-import { AdaptiveController } from "../../../src/engines/remote/adaptive.ts";
 import { classifyError, isRetryableStatus } from "../../../src/engines/remote/classify.ts";
 import { EndpointPool } from "../../../src/engines/remote/endpoints.ts";
 import { baseUrlOf, PROVIDERS } from "../../../src/engines/remote/providers.ts";
@@ -97,33 +96,6 @@ describe("classification (§17.3)", () => {
   });
 });
 
-describe("adaptive concurrency (§17.2)", () => {
-  test("initial capacity and step follow oumi's formulas", () => {
-    for (const [max, initial] of [[50, 25], [30, 15], [10, 5], [5, 3], [1, 1]]) {
-      expect(new AdaptiveController(max, 0, 0).capacity).toBe(initial);
-    }
-    expect(new AdaptiveController(64, 0, 0).step).toBe(7);
-  });
-  test("warms up on success, backs off at 1% errors, needs two good windows", () => {
-    const c = new AdaptiveController(50, 0, 0);
-    const feed = (ok: number, bad: number) => {
-      for (let i = 0; i < ok; i++) c.record(true);
-      for (let i = 0; i < bad; i++) c.record(false);
-    };
-    feed(5, 0);
-    expect(c.update(5000)).toBe(25); // fewer than 10 outcomes
-    feed(10, 0);
-    expect(c.update(500)).toBe(25); // too soon since the last adjustment
-    expect(c.update(1000)).toBe(31); // + step 6
-    feed(98, 2);
-    expect(c.update(2000)).toBe(24); // floor(31 × 0.8)
-    feed(100, 0);
-    expect(c.update(3000)).toBe(24); // first good window
-    feed(100, 0);
-    expect(c.update(4000)).toBe(30); // second good window: warm-up again
-  });
-});
-
 describe("politeness slots (§17.1)", () => {
   test("the first C start at once; a finished slot rests politeness seconds", async () => {
     const slots = new Slots(2, 0.2);
@@ -139,9 +111,9 @@ describe("politeness slots (§17.1)", () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(thirdStarted).toBe(0); // no free slot yet
     const released = performance.now();
-    slots.release(a, true);
-    slots.release(await third, true);
-    slots.release(b, true);
+    slots.release(a);
+    slots.release(await third);
+    slots.release(b);
     expect(thirdStarted - released).toBeGreaterThanOrEqual(195);
     expect(a.acquiredAt - t0).toBeLessThan(195); // started without the politeness rest
   });
