@@ -11,9 +11,10 @@
  * tokens after the longest common prefix (node-llama-cpp erases the rest), so the shared system
  * prompt, few-shot examples, a document segment used by several attributes and a conversation's
  * history are evaluated once. A request takes the free sequence whose cache shares the longest
- * prefix with its prompt (a conversation returns to its own sequence), else the least recently
- * used one, whose cache is overwritten (the KV memory is allocated once per sequence, so keeping
- * caches costs none). Usage reports every prompt token as input and the reused ones as
+ * prefix with its prompt (a conversation returns to its own sequence), as long as the tokens
+ * reused outweigh a tenth of the cached tokens it would erase (so a shared chat-template header
+ * does not evict another conversation's history), else the least recently used one, whose cache
+ * is overwritten (the KV memory is allocated once per sequence, so keeping caches costs none). Usage reports every prompt token as input and the reused ones as
  * `cachedTokens`. A failed or aborted request clears its sequence. Attention only ever sees the
  * request's own tokens, so a request's result does not depend on what ran before.
  *
@@ -148,10 +149,7 @@ export class LlamaCppEngine implements Engine {
       .contextText.tokenize(this.parts.model.tokenizer);
     const promptTokens = tokens.length;
     const reuse = this.parts.cachePrompt !== false;
-    const slot = await this.pool.acquire(
-      signal,
-      reuse ? (s) => s.sequence.compareContextTokens(tokens).firstDifferentIndex : undefined,
-    );
+    const slot = await this.pool.acquire(signal, reuse ? (s) => reuseScore(s, tokens) : undefined);
     let clear = !reuse;
     // Tokens this sequence already holds (node-llama-cpp evaluates at least the last one again).
     const reused = reuse
@@ -187,6 +185,7 @@ export class LlamaCppEngine implements Engine {
           : false,
         tokenBias: this.tokenBias(settings.logitBias),
         ...(functions ? { functions, documentFunctionParams: true } : { grammar }),
+        ...(request.onText && !functions ? { onTextChunk: request.onText } : {}),
         signal,
       });
       const used = slot.sequence.tokenMeter.diff(before);
@@ -302,6 +301,15 @@ export class LlamaCppEngine implements Engine {
   [Symbol.asyncDispose](): Promise<void> {
     return this.dispose();
   }
+}
+
+/**
+ * What reusing `slot`'s cache is worth for a prompt of `tokens`: the common prefix, less a tenth
+ * of the cached tokens after it (erased). Positive means worth taking over the LRU sequence.
+ */
+function reuseScore(slot: Slot, tokens: readonly Token[]): number {
+  const match = slot.sequence.compareContextTokens(tokens as Token[]).firstDifferentIndex;
+  return match - 0.1 * (slot.sequence.nextTokenIndex - match);
 }
 
 function vocabularySize(model: LlamaModel): number {

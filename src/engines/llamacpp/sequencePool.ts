@@ -1,7 +1,7 @@
 /**
  * A fixed set of reusable slots (context sequences) handed out first come, first served; among
- * free slots the caller may prefer one by a score (the longest cached prompt prefix), ties going
- * to the least recently used slot, whose cache is the one overwritten (LRU eviction).
+ * free slots the caller may prefer one by a score (what reusing its cache saves), else the least
+ * recently used slot is taken and its cache overwritten (LRU eviction).
  *
  * @module
  */
@@ -35,8 +35,9 @@ export class SlotPool<T> {
   }
 
   /**
-   * Takes a free item or waits for one. With `score`, the free item with the highest score is
-   * taken (ties: the least recently released); a waiter takes whichever item is released next.
+   * Takes a free item or waits for one. With `score`, the free item with the highest positive
+   * score is taken (ties: the least recently released), else the least recently released one; a
+   * waiter takes whichever item is released next.
    *
    * @throws the `AbortError` of `signal` when aborted while waiting; the close error after
    *   {@link SlotPool.close}.
@@ -47,7 +48,7 @@ export class SlotPool<T> {
     if (this.free.length > 0) {
       let best = 0;
       if (score) {
-        let bestScore = -Infinity;
+        let bestScore = 0;
         for (let i = 0; i < this.free.length; i++) {
           const s = score(this.free[i]);
           if (s > bestScore) [best, bestScore] = [i, s];
