@@ -17,7 +17,11 @@
  *   embedding while byte fragments and other specials are shrunk, so text reads as word salad
  *   rather than broken UTF-8.
  *
- * Usage: `bun scripts/make-tiny-gguf.ts <out.gguf> [--seed N]`
+ * `--size 135m` builds a benchmark model of the same kind shaped like SmolLM-135M instead: 30
+ * layers x 576 dims, 9 heads (3 KV heads), feed-forward 1536, F16 matrices (~270 MB, ~135M
+ * parameters; takes tens of seconds). Benchmarks only: tests never build it.
+ *
+ * Usage: `bun scripts/make-tiny-gguf.ts <out.gguf> [--seed N] [--size tiny|135m]`
  *
  * @module
  */
@@ -31,23 +35,34 @@ export interface TinyGgufOptions {
   seed?: number;
   /** `llama.context_length` (the train context), in tokens. @default 4096 */
   contextLength?: number;
-  /** Embedding width. @default 64 (a larger model for GPU checks: `scripts/device-check.sh`) */
+  /** Model shape: {@link GGUF_SIZES} `tiny` (the test model) or `135m`. @default "tiny" */
+  size?: keyof typeof GGUF_SIZES;
+  /** Embedding width, overriding the size's (a larger model for GPU checks: `scripts/device-check.sh`). */
   embed?: number;
-  /** Transformer blocks. @default 2 */
+  /** Transformer blocks, overriding the size's. */
   layers?: number;
-  /** Attention heads (must divide `embed`). @default 4 */
+  /** Attention heads (must divide `embed`), overriding the size's; KV heads follow. */
   heads?: number;
-  /** Feed-forward width. @default 256 */
+  /** Feed-forward width, overriding the size's. */
   ffn?: number;
 }
 
-/** Model dimensions. */
-interface Dims {
+/** Shape of the model: dims, layers, heads, feed-forward width, matrix storage type. */
+export interface GgufShape {
   embed: number;
   layers: number;
   heads: number;
+  kvHeads: number;
   ffn: number;
+  /** Store the 2-D matrices as F16 (else F32). Norm vectors stay F32. */
+  f16: boolean;
 }
+
+/** The shapes `--size` offers. */
+export const GGUF_SIZES = {
+  tiny: { embed: 64, layers: 2, heads: 4, kvHeads: 4, ffn: 256, f16: false },
+  "135m": { embed: 576, layers: 30, heads: 9, kvHeads: 3, ffn: 1536, f16: true },
+} as const satisfies Record<string, GgufShape>;
 
 /** Token ids of the tiny model (GPT-2's 50257 tokens, then the two ChatML tokens). */
 export const TINY_TOKENS = {
@@ -57,10 +72,6 @@ export const TINY_TOKENS = {
   vocabSize: 50259,
 } as const;
 
-const EMBED = 64;
-const LAYERS = 2;
-const HEADS = 4;
-const FFN = 256;
 const ALIGN = 32;
 
 const CHATML_TEMPLATE =
@@ -188,13 +199,15 @@ export function readGpt2Vocab(): { tokens: string[]; merges: string[] } {
 export function buildTinyGguf(options: TinyGgufOptions = {}): Uint8Array {
   const seed = options.seed ?? 1;
   const contextLength = options.contextLength ?? 4096;
-  const rng = makeRng(seed);
-  const dims: Dims = {
-    embed: options.embed ?? EMBED,
-    layers: options.layers ?? LAYERS,
-    heads: options.heads ?? HEADS,
-    ffn: options.ffn ?? FFN,
+  const preset: GgufShape = GGUF_SIZES[options.size ?? "tiny"];
+  const shape: GgufShape = {
+    ...preset,
+    ...(options.embed !== undefined ? { embed: options.embed } : {}),
+    ...(options.layers !== undefined ? { layers: options.layers } : {}),
+    ...(options.heads !== undefined ? { heads: options.heads, kvHeads: options.heads } : {}),
+    ...(options.ffn !== undefined ? { ffn: options.ffn } : {}),
   };
+  const rng = makeRng(seed);
   const { tokens: gpt2Tokens, merges } = readGpt2Vocab();
   const tokens = [...gpt2Tokens, "<|im_start|>", "<|im_end|>"];
   if (tokens.length !== TINY_TOKENS.vocabSize) {
@@ -209,16 +222,21 @@ export function buildTinyGguf(options: TinyGgufOptions = {}): Uint8Array {
 
   const kv: [string, KvValue][] = [
     ["general.architecture", { type: "str", value: "llama" }],
-    ["general.name", { type: "str", value: `synth-tiny-llama-seed${seed}` }],
+    ["general.name", {
+      type: "str",
+      value: options.size && options.size !== "tiny"
+        ? `synth-${options.size}-llama-seed${seed}`
+        : `synth-tiny-llama-seed${seed}`,
+    }],
     ["general.alignment", { type: "u32", value: ALIGN }],
     ["llama.context_length", { type: "u32", value: contextLength }],
-    ["llama.embedding_length", { type: "u32", value: dims.embed }],
-    ["llama.block_count", { type: "u32", value: dims.layers }],
-    ["llama.feed_forward_length", { type: "u32", value: dims.ffn }],
-    ["llama.attention.head_count", { type: "u32", value: dims.heads }],
-    ["llama.attention.head_count_kv", { type: "u32", value: dims.heads }],
+    ["llama.embedding_length", { type: "u32", value: shape.embed }],
+    ["llama.block_count", { type: "u32", value: shape.layers }],
+    ["llama.feed_forward_length", { type: "u32", value: shape.ffn }],
+    ["llama.attention.head_count", { type: "u32", value: shape.heads }],
+    ["llama.attention.head_count_kv", { type: "u32", value: shape.kvHeads }],
     ["llama.attention.layer_norm_rms_epsilon", { type: "f32", value: 1e-5 }],
-    ["llama.rope.dimension_count", { type: "u32", value: dims.embed / dims.heads }],
+    ["llama.rope.dimension_count", { type: "u32", value: shape.embed / shape.heads }],
     ["llama.rope.freq_base", { type: "f32", value: 10000 }],
     ["llama.vocab_size", { type: "u32", value: tokens.length }],
     ["tokenizer.ggml.model", { type: "str", value: "gpt2" }],
@@ -233,7 +251,7 @@ export function buildTinyGguf(options: TinyGgufOptions = {}): Uint8Array {
     ["tokenizer.chat_template", { type: "str", value: CHATML_TEMPLATE }],
   ];
 
-  const tensors = makeTensors(tokens, rng, dims);
+  const tensors = makeTensors(tokens, rng, shape);
 
   const w = new Writer();
   w.bytes(new TextEncoder().encode("GGUF"));
@@ -246,7 +264,7 @@ export function buildTinyGguf(options: TinyGgufOptions = {}): Uint8Array {
     w.str(t.name);
     w.u32(t.dims.length);
     for (const d of t.dims) w.u64(d);
-    w.u32(0); // GGML_TYPE_F32
+    w.u32(t.data instanceof Uint16Array ? 1 : 0); // GGML_TYPE_F16 : GGML_TYPE_F32
     w.u64(offset);
     offset += t.data.byteLength;
     offset = Math.ceil(offset / ALIGN) * ALIGN;
@@ -301,14 +319,54 @@ interface Tensor {
   name: string;
   /** ggml order: dims[0] is the row length (input features), dims[1] the row count. */
   dims: number[];
-  data: Float32Array;
+  /** F32 values, or F16 bit patterns. */
+  data: Float32Array | Uint16Array;
+}
+
+/** IEEE 754 half-precision bits of `values` (round to nearest even). */
+function toF16(values: Float32Array): Uint16Array {
+  const out = new Uint16Array(values.length);
+  const f = new Float32Array(1);
+  const u = new Uint32Array(f.buffer);
+  for (let i = 0; i < values.length; i++) {
+    f[0] = values[i];
+    const x = u[0];
+    const sign = (x >>> 16) & 0x8000;
+    const exp = ((x >>> 23) & 0xff) - 127 + 15;
+    let mant = x & 0x7fffff;
+    if (exp >= 31) out[i] = sign | 0x7c00;
+    else if (exp <= 0) {
+      if (exp < -10) out[i] = sign;
+      else {
+        mant |= 0x800000;
+        const shift = 14 - exp;
+        let half = mant >>> shift;
+        const rem = mant & ((1 << shift) - 1), mid = 1 << (shift - 1);
+        if (rem > mid || (rem === mid && (half & 1))) half++;
+        out[i] = sign | half;
+      }
+    } else {
+      let half = (exp << 10) | (mant >>> 13);
+      const rem = mant & 0x1fff;
+      if (rem > 0x1000 || (rem === 0x1000 && (half & 1))) half++;
+      out[i] = sign | half;
+    }
+  }
+  return out;
 }
 
 /** Word-like GPT-2 tokens (`Ġ` is GPT-2's byte-level spelling of a space). */
 const WORDISH = /^(?:\u0120)?[A-Za-z]+$|^[.,!?]$/;
 
-function makeTensors(tokens: string[], rng: ReturnType<typeof makeRng>, dims: Dims): Tensor[] {
-  const { embed: EMBED, layers: LAYERS, ffn: FFN } = dims;
+function makeTensors(
+  tokens: string[],
+  rng: ReturnType<typeof makeRng>,
+  shape: GgufShape,
+): Tensor[] {
+  const EMBED = shape.embed, FFN = shape.ffn;
+  const KV = (shape.embed / shape.heads) * shape.kvHeads;
+  const store = (t: Tensor): Tensor =>
+    shape.f16 ? { ...t, data: toF16(t.data as Float32Array) } : t;
   const matrix = (name: string, inDim: number, outDim: number, std: number): Tensor => {
     const data = new Float32Array(inDim * outDim);
     for (let i = 0; i < data.length; i++) data[i] = rng.normal() * std;
@@ -332,20 +390,20 @@ function makeTensors(tokens: string[], rng: ReturnType<typeof makeRng>, dims: Di
     }
   }
 
-  const out: Tensor[] = [embd];
-  for (let l = 0; l < LAYERS; l++) {
+  const out: Tensor[] = [store(embd)];
+  for (let l = 0; l < shape.layers; l++) {
     const p = `blk.${l}.`;
     const s = 1 / Math.sqrt(EMBED);
     out.push(ones(`${p}attn_norm.weight`, EMBED));
-    out.push(matrix(`${p}attn_q.weight`, EMBED, EMBED, 2 * s));
-    out.push(matrix(`${p}attn_k.weight`, EMBED, EMBED, 2 * s));
-    out.push(matrix(`${p}attn_v.weight`, EMBED, EMBED, s));
-    out.push(matrix(`${p}attn_output.weight`, EMBED, EMBED, 0.5 * s));
+    out.push(store(matrix(`${p}attn_q.weight`, EMBED, EMBED, 2 * s)));
+    out.push(store(matrix(`${p}attn_k.weight`, EMBED, KV, 2 * s)));
+    out.push(store(matrix(`${p}attn_v.weight`, EMBED, KV, s)));
+    out.push(store(matrix(`${p}attn_output.weight`, EMBED, EMBED, 0.5 * s)));
     out.push(ones(`${p}ffn_norm.weight`, EMBED));
-    out.push(matrix(`${p}ffn_gate.weight`, EMBED, FFN, s));
-    out.push(matrix(`${p}ffn_up.weight`, EMBED, FFN, s));
+    out.push(store(matrix(`${p}ffn_gate.weight`, EMBED, FFN, s)));
+    out.push(store(matrix(`${p}ffn_up.weight`, EMBED, FFN, s)));
     // Large down-projection: the FFN output dominates the residual (see the module doc).
-    out.push(matrix(`${p}ffn_down.weight`, FFN, EMBED, 4 / Math.sqrt(FFN)));
+    out.push(store(matrix(`${p}ffn_down.weight`, FFN, EMBED, 4 / Math.sqrt(FFN))));
   }
   // Output norm weight scales all logits: ~1 gives a few plausible candidates at temperature 1.
   out.push(ones("output_norm.weight", EMBED, 1));
@@ -374,22 +432,28 @@ export function makeTinyGguf(outPath: string, options: TinyGgufOptions = {}): vo
 if (import.meta.main) {
   const args = process.argv.slice(2);
   let seed: number | undefined;
-  const size: Partial<Dims> = {};
+  let size = "tiny";
+  const dims: { embed?: number; layers?: number; heads?: number; ffn?: number } = {};
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     if (args[i] === "--seed") seed = Number(args[++i]);
     else if (["--embed", "--layers", "--heads", "--ffn"].includes(args[i])) {
-      size[args[i].slice(2) as keyof Dims] = Number(args[++i]);
+      dims[args[i].slice(2) as keyof typeof dims] = Number(args[++i]);
     } else if (args[i].startsWith("--seed=")) seed = Number(args[i].slice(7));
+    else if (args[i] === "--size") size = args[++i];
+    else if (args[i].startsWith("--size=")) size = args[i].slice(7);
     else positional.push(args[i]);
   }
-  if (positional.length !== 1 || (seed !== undefined && !Number.isInteger(seed))) {
+  if (
+    positional.length !== 1 || (seed !== undefined && !Number.isInteger(seed)) ||
+    !(size in GGUF_SIZES)
+  ) {
     console.error(
-      "Usage: bun scripts/make-tiny-gguf.ts <out.gguf> [--seed N] [--embed N --layers N --heads N --ffn N]",
+      "Usage: bun scripts/make-tiny-gguf.ts <out.gguf> [--seed N] [--size tiny|135m] [--embed N --layers N --heads N --ffn N]",
     );
     process.exit(2);
   }
   const started = performance.now();
-  makeTinyGguf(positional[0], { seed, ...size });
+  makeTinyGguf(positional[0], { seed, size: size as keyof typeof GGUF_SIZES, ...dims });
   console.log(`Wrote ${positional[0]} in ${Math.round(performance.now() - started)} ms`);
 }

@@ -191,6 +191,11 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     .option("--parallel <n>", "parallel sequences (default: 4)", parseIntOption("--parallel"))
     .option("--ctx-size <n>", "context size per sequence, in tokens", parseIntOption("--ctx-size"))
     .option("--served-model-name <id>", "model id shown to clients (default: the file name)")
+    .option(
+      "--max-queue <n>",
+      "requests that may wait for a sequence; more get 429 with Retry-After (default: 8 x --parallel, at least 16)",
+      parseIntOption("--max-queue"),
+    )
     .action((opts) => {
       action = async () => {
         const { runServe } = await import("./serveCommand.ts");

@@ -33,6 +33,8 @@ export interface ServeOptions {
   ctxSize?: number;
   /** Model id served (default: the file name). */
   servedModelName?: string;
+  /** Requests that may wait for a sequence (default: see `startServer`). */
+  maxQueue?: number;
 }
 
 /** True for addresses only this machine can reach. */
@@ -50,7 +52,13 @@ function checkOptions(options: ServeOptions): void {
   if (!h || (/[^A-Za-z0-9.\-:]/.test(h) && !isIPv6(h))) {
     throw new UsageError(`Invalid value for --host: "${options.host}" is not a host name or IP`);
   }
-  for (const [name, value] of [["--parallel", options.parallel], ["--ctx-size", options.ctxSize]]) {
+  for (
+    const [name, value] of [
+      ["--parallel", options.parallel],
+      ["--ctx-size", options.ctxSize],
+      ["--max-queue", options.maxQueue === 0 ? 1 : options.maxQueue],
+    ]
+  ) {
     if (value !== undefined && (value as number) < 1) {
       throw new UsageError(`Invalid value for ${name}: ${value} is less than 1`);
     }
@@ -114,6 +122,7 @@ export async function runServe(
       port: options.port,
       apiKey,
       ...(options.servedModelName ? { modelName: options.servedModelName } : {}),
+      ...(options.maxQueue !== undefined ? { maxQueue: options.maxQueue } : {}),
       onLog: (line) => logger.info(line),
     });
   } catch (error) {

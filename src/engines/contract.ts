@@ -94,6 +94,11 @@ export interface GenerateRequest {
   tools?: ToolDefinition[];
   /** Aborts the request; the engine rejects with an `AbortError`-named error. */
   signal?: AbortSignal;
+  /**
+   * Receives the reply's text as it is decoded, in order (for streaming). Engines that cannot
+   * stream never call it; the result's message always holds the whole reply.
+   */
+  onText?: (delta: string) => void;
 }
 
 /** Token counts of one request. */

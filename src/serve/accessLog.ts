@@ -6,6 +6,8 @@
  * @module
  */
 
+import type { Usage } from "../engines/contract.ts";
+
 /** Status logged when the client went away before the reply (nginx's convention). */
 export const CLIENT_CLOSED = 499;
 
@@ -15,6 +17,8 @@ export interface LogNote {
   status?: number;
   /** `input+output` token counts. */
   tokens?: string;
+  /** The answered request's usage (for `/metrics`). */
+  usage?: Usage;
   /** Settles when a streamed body is finished (the log line waits for it). */
   done?: Promise<void>;
 }

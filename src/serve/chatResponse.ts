@@ -122,23 +122,35 @@ export function openingEvent(meta: CompletionMeta): string {
   return event(chunk(meta, { role: "assistant", content: "" }, null));
 }
 
+/** One content chunk (`delta: {content}`), for text streamed as it is decoded. */
+export function contentEvent(meta: CompletionMeta, text: string): string {
+  return event(chunk(meta, { content: text }, null));
+}
+
 /**
- * The events sent once the reply is complete: one content chunk, one tool-call chunk (indexed
- * deltas), the finish chunk, the usage chunk when `includeUsage` (`stream_options.include_usage`,
- * empty `choices`), then `data: [DONE]`.
+ * The events sent once the reply is complete: the content not streamed yet (`sent` is what
+ * {@link contentEvent}s already carried), one tool-call chunk (indexed deltas), the finish
+ * chunk (with `usage` unless `includeUsage`), the usage chunk when `includeUsage`
+ * (`stream_options.include_usage`, empty `choices`), then `data: [DONE]`.
  */
 export function closingEvents(
   meta: CompletionMeta,
   result: GenerateResult,
   includeUsage: boolean,
+  sent = "",
 ): string {
   const calls = result.message.tool_calls ?? [];
   let out = "";
-  if (result.message.content) out += event(chunk(meta, { content: result.message.content }, null));
+  const content = result.message.content ?? "";
+  const rest = content.startsWith(sent) ? content.slice(sent.length) : "";
+  if (rest) out += contentEvent(meta, rest);
   if (calls.length > 0) {
     out += event(chunk(meta, { tool_calls: calls.map((c, index) => ({ index, ...c })) }, null));
   }
-  out += event(chunk(meta, {}, openAiFinishReason(result.finishReason, calls.length > 0)));
+  const finish = chunk(meta, {}, openAiFinishReason(result.finishReason, calls.length > 0));
+  // The last chunk carries the usage either way: OpenAI's own usage chunk when asked, else on
+  // the finish chunk (as llama.cpp's server does).
+  out += event(includeUsage ? finish : { ...finish, usage: openAiUsage(result) });
   if (includeUsage) out += event({ ...chunkBase(meta), choices: [], usage: openAiUsage(result) });
   return out + "data: [DONE]\n\n";
 }

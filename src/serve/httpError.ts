@@ -13,6 +13,7 @@ export type OpenAiErrorType =
   | "authentication_error"
   | "not_found_error"
   | "server_error"
+  | "rate_limit_error"
   | "unavailable_error";
 
 /** The JSON body of an error response. */
@@ -73,6 +74,7 @@ export class HttpError extends Error {
 function defaultType(status: number): OpenAiErrorType {
   if (status === 401) return "authentication_error";
   if (status === 404) return "not_found_error";
+  if (status === 429) return "rate_limit_error";
   if (status === 503) return "unavailable_error";
   if (status >= 500) return "server_error";
   return "invalid_request_error";

@@ -4,14 +4,17 @@
  * can use a local model (issue 4, item 5).
  *
  * Routes: `POST /v1/chat/completions`, `GET /v1/models`, `GET /v1/models/{id}`, `GET /health`
- * (no key needed). Requests beyond the engine's `maxConcurrency` wait in the engine's own
- * queue. Errors use OpenAI's error JSON (see `httpError.ts`). Built on `Bun.serve`, so it runs
- * inside the single executable.
+ * and `GET /metrics` (Prometheus, `metrics.ts`; no key needed for these two). Requests beyond
+ * the engine's `maxConcurrency` wait in the engine's own queue, at most `maxQueue` of them
+ * (`admission.ts`); one more is answered 429 with `Retry-After`. Errors use OpenAI's error
+ * JSON (see `httpError.ts`). Built on `Bun.serve`, so it runs inside the single executable.
  *
  * @module
  */
 import type { Engine, GenerateResult } from "../engines/contract.ts";
 import { accessLine, CLIENT_CLOSED, type LogNote } from "./accessLog.ts";
+import { Admission, defaultMaxQueue } from "./admission.ts";
+import { ServeMetrics } from "./metrics.ts";
 import { apiKeyCheck } from "./auth.ts";
 import { parseChatCompletionRequest } from "./chatRequest.ts";
 import { chatCompletion, completionMeta } from "./chatResponse.ts";
@@ -40,6 +43,11 @@ export interface ServerOptions {
   onLog?: (line: string) => void;
   /** Largest request body accepted, in bytes. @default 8 MiB */
   maxBodyBytes?: number;
+  /**
+   * Requests that may wait for a sequence beyond the engine's `maxConcurrency`; one more gets
+   * 429 with `Retry-After`. @default {@link defaultMaxQueue} of the engine's concurrency
+   */
+  maxQueue?: number;
 }
 
 /** A running server. */
@@ -100,9 +108,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let state: State = "loading";
   let engine: Engine | undefined;
   let modelName = options.modelName ?? "";
+  let admission = new Admission(1, options.maxQueue ?? defaultMaxQueue(1));
+  const metrics = new ServeMetrics(() => ({
+    queued: admission.queued,
+    active: admission.admitted,
+  }));
 
   const loaded = (e: Engine) => {
     engine = e;
+    admission = new Admission(
+      e.maxConcurrency,
+      options.maxQueue ?? defaultMaxQueue(e.maxConcurrency),
+    );
     if (!modelName) modelName = e.model;
     if (state === "loading") state = "ready";
   };
@@ -147,20 +164,45 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       signal: request.signal,
     });
     const meta = completionMeta(modelName);
+    const queue = admission;
+    if (!queue.tryAdmit()) {
+      throw new HttpError(
+        429,
+        `Cannot take the request now: ${queue.maxQueue} requests are already waiting for the model`,
+        {
+          code: "queue_full",
+          type: "rate_limit_error",
+          headers: { "Retry-After": String(queue.retryAfterSeconds()) },
+        },
+      );
+    }
+    const started = performance.now();
+    const admitted = (ok: boolean) =>
+      queue.finish(ok ? (performance.now() - started) / 1000 : undefined);
     if (body.stream) {
       const includeUsage = body.stream_options?.include_usage === true;
-      return streamReply(e, generate, { meta, includeUsage, signal: request.signal, note });
+      const response = streamReply(e, generate, {
+        meta,
+        includeUsage,
+        signal: request.signal,
+        note,
+      });
+      note.done!.then(() => admitted(note.usage !== undefined));
+      return response;
     }
     let result: GenerateResult;
     try {
       result = await e.generate(generate);
     } catch (error) {
+      admitted(false);
       if (request.signal.aborted) {
         note.status = CLIENT_CLOSED;
         return new Response(null, { status: CLIENT_CLOSED });
       }
       throw httpErrorFromEngine(error);
     }
+    admitted(true);
+    note.usage = result.usage;
     note.tokens = `${result.usage.inputTokens}+${result.usage.outputTokens}`;
     return Response.json(chatCompletion(meta, result));
   }
@@ -177,6 +219,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         });
       }
     };
+    if (path === "/metrics") {
+      only("GET");
+      return metrics.render();
+    }
     if (path === "/health") {
       only("GET");
       if (state !== "ready") throw unavailable();
@@ -232,7 +278,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             .toResponse();
         }
         if (state === "closing") response.headers.set("Connection", "close");
-        const writeLog = () => log(accessLine(request, response.status, note, started));
+        const writeLog = () => {
+          log(accessLine(request, response.status, note, started));
+          if (/\/chat\/completions$/.test(new URL(request.url).pathname.replace(/\/+$/, ""))) {
+            metrics.answered(note.status ?? response.status, note.usage);
+          }
+        };
         if (note.done) note.done.then(writeLog);
         else writeLog();
         return response;

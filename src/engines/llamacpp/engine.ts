@@ -4,8 +4,19 @@
  *
  * One context holds N sequences (see {@link resolveLoadSettings}); each `generate` takes a free
  * sequence (callers beyond N wait in FIFO order), and sequences that run at the same time share
- * decode batches. A sequence's history is cleared after each request, so requests never see each
- * other's tokens. The model's own chat template (from the GGUF) formats the conversation.
+ * decode batches. The model's own chat template (from the GGUF) formats the conversation.
+ *
+ * Prompt cache (llama.cpp server's `cache_prompt`, on unless `model_kwargs.cache_prompt: false`):
+ * a sequence keeps its KV cache after a request; the next request on it evaluates only the
+ * tokens after the longest common prefix (node-llama-cpp erases the rest), so the shared system
+ * prompt, few-shot examples, a document segment used by several attributes and a conversation's
+ * history are evaluated once. A request takes the free sequence whose cache shares the longest
+ * prefix with its prompt (a conversation returns to its own sequence), as long as the tokens
+ * reused outweigh a tenth of the cached tokens it would erase (so a shared chat-template header
+ * does not evict another conversation's history), else the least recently used one, whose cache
+ * is overwritten (the KV memory is allocated once per sequence, so keeping caches costs none). Usage reports every prompt token as input and the reused ones as
+ * `cachedTokens`. A failed or aborted request clears its sequence. Attention only ever sees the
+ * request's own tokens, so a request's result does not depend on what ran before.
  *
  * @module
  */
@@ -51,6 +62,8 @@ export interface LlamaCppParts {
   modelName: string;
   /** Generation parameters from the config; requests override them key by key. */
   generation: GenerationParams & Record<string, unknown>;
+  /** Keep sequences' KV caches between requests and reuse common prefixes. Default true. */
+  cachePrompt?: boolean;
   warnOnce: (key: string, message: string) => void;
   onDebug?: (message: string) => void;
   /** Called once after everything native is freed. */
@@ -128,14 +141,21 @@ export class LlamaCppEngine implements Engine {
       ? AbortSignal.any([request.signal, this.lifetime.signal])
       : this.lifetime.signal;
 
-    const slot = await this.pool.acquire(signal);
+    const tokens = this.parts.slots[0].chat.chatWrapper
+      .generateContextState({
+        chatHistory: history,
+        ...(functions ? { availableFunctions: functions, documentFunctionParams: true } : {}),
+      })
+      .contextText.tokenize(this.parts.model.tokenizer);
+    const promptTokens = tokens.length;
+    const reuse = this.parts.cachePrompt !== false;
+    const slot = await this.pool.acquire(signal, reuse ? (s) => reuseScore(s, tokens) : undefined);
+    let clear = !reuse;
+    // Tokens this sequence already holds (node-llama-cpp evaluates at least the last one again).
+    const reused = reuse
+      ? Math.min(slot.sequence.compareContextTokens(tokens).firstDifferentIndex, promptTokens - 1)
+      : 0;
     try {
-      const promptTokens = slot.chat.chatWrapper
-        .generateContextState({
-          chatHistory: history,
-          ...(functions ? { availableFunctions: functions, documentFunctionParams: true } : {}),
-        })
-        .contextText.tokenize(this.parts.model.tokenizer).length;
       const room = this.contextSize - promptTokens - 1;
       if (room < 1) {
         throw new EngineError(
@@ -165,9 +185,16 @@ export class LlamaCppEngine implements Engine {
           : false,
         tokenBias: this.tokenBias(settings.logitBias),
         ...(functions ? { functions, documentFunctionParams: true } : { grammar }),
+        ...(request.onText && !functions ? { onTextChunk: request.onText } : {}),
         signal,
       });
       const used = slot.sequence.tokenMeter.diff(before);
+      // Prompt tokens as the template renders them, of which `reused` came from the cache.
+      const usage = {
+        inputTokens: promptTokens,
+        outputTokens: used.usedOutputTokens,
+        ...(reuse ? { cachedTokens: Math.max(0, reused) } : {}),
+      };
       const stop = response.metadata.stopReason;
       if (stop === "abort") throw abortError(signal);
       const calls = response.functionCalls ?? [];
@@ -178,21 +205,22 @@ export class LlamaCppEngine implements Engine {
             content: response.response.trim() === "" ? null : response.response,
             tool_calls: toToolCalls(calls, request.messages),
           },
-          usage: { inputTokens: used.usedInputTokens, outputTokens: used.usedOutputTokens },
+          usage,
           finishReason: "tool_calls",
         };
       }
       const finishReason: FinishReason = stop === "maxTokens" ? "length" : "stop";
       return {
         message: { role: "assistant", content: response.response },
-        // Prompt tokens evaluated; tokens sampled (including a final end-of-generation token).
-        usage: { inputTokens: used.usedInputTokens, outputTokens: used.usedOutputTokens },
+        // Output: tokens sampled (including a final end-of-generation token).
+        usage,
         finishReason,
       };
     } catch (error) {
+      clear = true;
       throw this.mapError(error, signal);
     } finally {
-      await slot.sequence.clearHistory().catch(() => undefined);
+      if (clear) await slot.sequence.clearHistory().catch(() => undefined);
       this.pool.release(slot);
     }
   }
@@ -273,6 +301,15 @@ export class LlamaCppEngine implements Engine {
   [Symbol.asyncDispose](): Promise<void> {
     return this.dispose();
   }
+}
+
+/**
+ * What reusing `slot`'s cache is worth for a prompt of `tokens`: the common prefix, less a tenth
+ * of the cached tokens after it (erased). Positive means worth taking over the LRU sequence.
+ */
+function reuseScore(slot: Slot, tokens: readonly Token[]): number {
+  const match = slot.sequence.compareContextTokens(tokens as Token[]).firstDifferentIndex;
+  return match - 0.1 * (slot.sequence.nextTokenIndex - match);
 }
 
 function vocabularySize(model: LlamaModel): number {

@@ -123,6 +123,7 @@ export const createLlamaCppEngine: EngineFactory = async (config, options) => {
       slots,
       modelName: basename(settings.modelPath),
       generation: { ...(config.generation ?? {}) },
+      cachePrompt: settings.cachePrompt,
       warnOnce,
       onDebug: debug,
       onDisposed: () => setNodeLlamaCppLogSink(previousSink),

@@ -35,6 +35,11 @@ export interface LoadSettings {
   flashAttention?: boolean;
   useMmap?: boolean;
   useMlock?: boolean;
+  /**
+   * Keep each sequence's KV cache between requests and reuse the longest common token prefix
+   * (`model_kwargs.cache_prompt`, llama.cpp server's name; default `true`).
+   */
+  cachePrompt: boolean;
   /** Problems worth one warning each (unknown `model_kwargs`, thread cap, ...). */
   warnings: string[];
 }
@@ -55,6 +60,7 @@ const KNOWN_KWARGS = new Set([
   "gpu",
   "verbose",
   "allow_download",
+  "cache_prompt",
 ]);
 
 /**
@@ -133,6 +139,7 @@ export function resolveLoadSettings(
     flashAttention: typeof kwargs.flash_attn === "boolean" ? kwargs.flash_attn : undefined,
     useMmap: typeof kwargs.use_mmap === "boolean" ? kwargs.use_mmap : undefined,
     useMlock: typeof kwargs.use_mlock === "boolean" ? kwargs.use_mlock : undefined,
+    cachePrompt: kwargs.cache_prompt !== false,
     warnings,
   };
 }

@@ -1,5 +1,7 @@
 /**
- * A fixed set of reusable slots (context sequences) handed out first come, first served.
+ * A fixed set of reusable slots (context sequences) handed out first come, first served; among
+ * free slots the caller may prefer one by a score (what reusing its cache saves), else the least
+ * recently used slot is taken and its cache overwritten (LRU eviction).
  *
  * @module
  */
@@ -15,7 +17,8 @@ export function abortError(signal?: AbortSignal): Error {
 
 /**
  * Hands out `items` one caller at a time; callers beyond the number of items wait in FIFO
- * order. `release` gives an item back (to the longest waiter first).
+ * order. `release` gives an item back (to the longest waiter first). Free items are kept least
+ * recently released first.
  */
 export class SlotPool<T> {
   private readonly free: T[];
@@ -32,16 +35,27 @@ export class SlotPool<T> {
   }
 
   /**
-   * Takes a free item or waits for one.
+   * Takes a free item or waits for one. With `score`, the free item with the highest positive
+   * score is taken (ties: the least recently released), else the least recently released one; a
+   * waiter takes whichever item is released next.
    *
    * @throws the `AbortError` of `signal` when aborted while waiting; the close error after
    *   {@link SlotPool.close}.
    */
-  acquire(signal?: AbortSignal): Promise<T> {
+  acquire(signal?: AbortSignal, score?: (item: T) => number): Promise<T> {
     if (this.closedError) return Promise.reject(this.closedError);
     if (signal?.aborted) return Promise.reject(abortError(signal));
-    const item = this.free.pop();
-    if (item !== undefined) return Promise.resolve(item);
+    if (this.free.length > 0) {
+      let best = 0;
+      if (score) {
+        let bestScore = 0;
+        for (let i = 0; i < this.free.length; i++) {
+          const s = score(this.free[i]);
+          if (s > bestScore) [best, bestScore] = [i, s];
+        }
+      }
+      return Promise.resolve(this.free.splice(best, 1)[0]);
+    }
     return new Promise<T>((resolve, reject) => {
       const waiter = {
         resolve: (value: T) => {

@@ -1,99 +1,95 @@
 /**
- * oumi's adaptive concurrency controller (spec §17.2): starts at half of `num_workers`, grows
- * by `step` while the error rate stays under 1%, shrinks by 0.8x when it reaches 1%, and needs
- * two good windows (≤ 0.5% errors) to leave back-off. Pure state machine; the caller applies
- * the capacity it returns (see `slots.ts`).
+ * Adaptive concurrency for one endpoint: AIMD (additive increase, multiplicative decrease), the
+ * controller behind oumi's `use_adaptive_concurrency` key (default `true`). It replaces the
+ * controller of spec §17.2, which started at half of `num_workers` and grew one step per
+ * second, so a healthy server reached full concurrency only after several seconds:
+ *
+ * - the window starts at `num_workers` (full speed from the first request);
+ * - a request that ends in an overload error (429, 5xx, timeout, connection error: whatever the
+ *   runtime counts as server-side) multiplies the window by {@link BACKOFF_FACTOR}, at most once
+ *   per round trip: an error from a request that started before the last decrease was sent
+ *   under the old window and does not shrink it again. Every overload error also caps the
+ *   window at the requests still in flight (the server refused one more than that), so a burst
+ *   of 429s at start settles at the server's limit in one round trip, not one step per retry;
+ * - a success adds `1 / window` (one slot per window's worth of successes, i.e. per round trip)
+ *   while the window is in use (full, or requests are queued for it); an idle window does not
+ *   grow. Near the concurrency at which the last error happened it grows ten times slower
+ *   ({@link PROBE_RATE}), so a server with a fixed limit is probed about once per ten round
+ *   trips; a success above that point forgets it;
+ * - never above `num_workers`, never below 1.
+ *
+ * Against a server that answers 429 above C requests in flight the window saws between
+ * `0.9 (C + 1)` and `C + 1`: one 429 per cycle of about a dozen round trips. Pure state
+ * machine: no clock.
  *
  * @module
  */
 
-/** Outcomes kept (the most recent ones). */
-const WINDOW = 1000;
-/** Outcomes needed before any adjustment. */
-const MIN_OUTCOMES = 10;
-const ERROR_THRESHOLD = 0.01;
-const RECOVERY_THRESHOLD = 0.005;
-const BACKOFF_FACTOR = 0.8;
+/** Multiplier applied to the window on an overload error (Netflix concurrency-limits' AIMD default). */
+export const BACKOFF_FACTOR = 0.9;
+/** Growth per round trip, in slots, within one slot of the last error's concurrency. */
+export const PROBE_RATE = 0.1;
 
-/** The §17.2 controller. Times in milliseconds. */
-export class AdaptiveController {
+/** The AIMD window of one endpoint. */
+export class AimdController {
+  /** Upper bound (`num_workers`, ≥ 1). */
   readonly max: number;
-  readonly step: number;
-  /** Milliseconds between adjustments: `max(1, politeness − 1)` seconds. */
-  readonly minUpdateMs: number;
-  #capacity: number;
-  #outcomes: boolean[] = [];
-  #errors = 0;
-  #lastUpdate: number;
-  #inBackoff = false;
-  #goodWindows = 0;
-  #badWindows = 0;
+  #window: number;
+  #epoch = 0;
+  #inFlight = 0;
+  /** Requests in flight when the last overload error came back (`Infinity`: none known). */
+  #ceiling = Infinity;
+
+  /** @param maxWorkers `num_workers`; the window starts there. */
+  constructor(maxWorkers: number) {
+    this.max = Math.max(1, Math.floor(maxWorkers));
+    this.#window = this.max;
+  }
+
+  /** Requests this endpoint may have in flight now (integer, 1..max). */
+  get capacity(): number {
+    return Math.max(1, Math.floor(this.#window));
+  }
+
+  /** Requests started on this endpoint and not yet finished. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** True when another request may start here. */
+  get hasRoom(): boolean {
+    return this.#inFlight < this.capacity;
+  }
+
+  /** Counts a request as started; returns the stamp to pass to {@link finish}. */
+  start(): number {
+    this.#inFlight++;
+    return this.#epoch;
+  }
 
   /**
-   * @param maxWorkers `num_workers` (≥ 1).
-   * @param politenessSeconds `politeness_policy`.
+   * Counts a request as finished.
+   *
+   * @param stamp what {@link start} returned for it.
+   * @param outcome `true` success (may grow), `false` overload error (shrinks), `undefined` not
+   *   counted (aborts, non-retryable 4xx: the request says nothing about the server's load).
+   * @param queued whether requests are waiting for a slot (the window limits the demand).
    */
-  constructor(maxWorkers: number, politenessSeconds: number, now = performance.now()) {
-    this.max = Math.max(1, Math.floor(maxWorkers));
-    this.step = Math.max(1, Math.floor((this.max - 1) / 8));
-    this.minUpdateMs = Math.max(1, politenessSeconds - 1) * 1000;
-    this.#capacity = Math.floor((this.max - 1) * 0.5 + 1);
-    this.#lastUpdate = now;
-  }
-
-  /** Current concurrency. */
-  get capacity(): number {
-    return this.#capacity;
-  }
-
-  /** Records one outcome (`true` = success). Non-retryable 4xx are not recorded (§17.2). */
-  record(ok: boolean): void {
-    this.#outcomes.push(ok);
-    if (!ok) this.#errors++;
-    if (this.#outcomes.length > WINDOW && !this.#outcomes.shift()) this.#errors--;
-  }
-
-  /** Called on every acquire; returns the (possibly changed) capacity. */
-  update(now = performance.now()): number {
-    const n = this.#outcomes.length;
-    if (n < MIN_OUTCOMES || now - this.#lastUpdate < this.minUpdateMs) return this.#capacity;
-    const rate = this.#errors / n;
-    if (!this.#inBackoff && rate >= ERROR_THRESHOLD) return this.#backoff(now);
-    if (this.#inBackoff) {
-      this.#clear(now);
-      if (rate <= RECOVERY_THRESHOLD) {
-        this.#badWindows = 0;
-        if (++this.#goodWindows < 2) return this.#capacity;
-        this.#inBackoff = false;
-        this.#goodWindows = 0;
-      } else {
-        this.#goodWindows = 0;
-        if (++this.#badWindows >= 2) {
-          this.#badWindows = 0;
-          return this.#backoff(now);
-        }
-        return this.#capacity;
-      }
+  finish(stamp: number, outcome: boolean | undefined, queued = false): void {
+    const concurrent = this.#inFlight;
+    this.#inFlight = Math.max(0, this.#inFlight - 1);
+    if (outcome === true) {
+      if (concurrent > this.#ceiling) this.#ceiling = Infinity;
+      if (concurrent < this.capacity && !queued) return; // the window is not in use
+      const rate = this.#window + 1 >= this.#ceiling ? PROBE_RATE : 1;
+      this.#window = Math.min(this.max, this.#window + rate / this.#window);
+    } else if (outcome === false) {
+      if (stamp === this.#epoch) {
+        this.#window *= BACKOFF_FACTOR;
+        this.#epoch++;
+        this.#ceiling = concurrent;
+      } else this.#ceiling = Math.min(this.#ceiling, concurrent);
+      this.#window = Math.max(1, Math.min(this.#window, this.#inFlight));
     }
-    const grown = Math.min(this.max, this.#capacity + this.step);
-    if (grown !== this.#capacity) {
-      this.#capacity = grown;
-      this.#clear(now);
-    }
-    return this.#capacity;
-  }
-
-  #backoff(now: number): number {
-    this.#inBackoff = true;
-    const shrunk = Math.max(1, Math.floor(this.#capacity * BACKOFF_FACTOR));
-    if (shrunk !== this.#capacity) this.#capacity = shrunk;
-    this.#clear(now);
-    return this.#capacity;
-  }
-
-  #clear(now: number): void {
-    this.#outcomes = [];
-    this.#errors = 0;
-    this.#lastUpdate = now;
   }
 }

@@ -31,15 +31,20 @@ export class EndpointPool<T> {
     this.endpoints = urls.map((url) => ({ url, client: make(url), downUntil: 0, failures: 0 }));
   }
 
-  /** The endpoint for the next attempt. */
-  pick(now = performance.now()): Endpoint<T> {
+  /**
+   * The endpoint for the next attempt: round robin over the healthy endpoints, preferring those
+   * for which `hasRoom` (the endpoint's adaptive window, see `adaptive.ts`) says yes.
+   */
+  pick(now = performance.now(), hasRoom?: (endpoint: Endpoint<T>) => boolean): Endpoint<T> {
     const n = this.endpoints.length;
     if (n === 1) return this.endpoints[0];
-    for (let k = 0; k < n; k++) {
-      const e = this.endpoints[(this.#next + k) % n];
-      if (e.downUntil <= now) {
-        this.#next = (this.#next + k + 1) % n;
-        return e;
+    for (const roomy of hasRoom ? [true, false] : [false]) {
+      for (let k = 0; k < n; k++) {
+        const e = this.endpoints[(this.#next + k) % n];
+        if (e.downUntil <= now && (!roomy || hasRoom!(e))) {
+          this.#next = (this.#next + k + 1) % n;
+          return e;
+        }
       }
     }
     return this.endpoints.reduce((a, b) => (b.downUntil < a.downUntil ? b : a));

@@ -1,6 +1,7 @@
 /**
  * The HTTP-side runtime every remote adapter shares (spec §17): per attempt, a
- * politeness/adaptive slot (§17.1-§17.2), then the rate limiter (§17.4; checked after the slot,
+ * politeness slot (§17.1) out of `num_workers`, or under adaptive concurrency out of the sum of
+ * the endpoints' AIMD windows (`adaptive.ts`, replacing §17.2's controller), then the rate limiter (§17.4; checked after the slot,
  * unlike oumi, so the window counts real send times), then an endpoint, then the adapter's call; outcomes feed the adaptive controller and endpoint health, failures are classified into
  * `EngineError`s. It does not retry: the pipeline retries through `engines/retry.ts` (§17.3),
  * and each retry passes through here again, so a retry never holds a slot while it waits.
@@ -10,7 +11,7 @@
 import { type Clock, realClock } from "../../clock.ts";
 import { EngineError } from "../../errors.ts";
 import type { Usage } from "../contract.ts";
-import { AdaptiveController } from "./adaptive.ts";
+import { AimdController } from "./adaptive.ts";
 import { abortError, classifyError, unreachableError, unreachableReason } from "./classify.ts";
 import { type Endpoint, EndpointPool } from "./endpoints.ts";
 import { RateLimiter } from "./rateLimiter.ts";
@@ -36,6 +37,8 @@ export class RemoteRuntime<C> {
   readonly #answered = new Set<string>();
   /** URLs that refused or did not resolve before they ever answered. */
   readonly #unreachable = new Set<string>();
+  /** One AIMD window per endpoint when `use_adaptive_concurrency` is on. */
+  readonly #windows?: Map<Endpoint<C>, AimdController>;
 
   /**
    * @param makeClient builds the SDK client for one endpoint URL.
@@ -52,10 +55,7 @@ export class RemoteRuntime<C> {
     this.settings = settings;
     this.#clock = clock;
     this.redactor.add(settings.apiKey);
-    const adaptive = settings.adaptive
-      ? new AdaptiveController(settings.numWorkers, settings.politeness, clock.now())
-      : undefined;
-    this.slots = new Slots(settings.numWorkers, settings.politeness, adaptive, clock);
+    this.slots = new Slots(settings.numWorkers, settings.politeness, clock);
     const limits = {
       requestsPerMinute: settings.requestsPerMinute,
       inputTokensPerMinute: settings.inputTokensPerMinute,
@@ -64,6 +64,25 @@ export class RemoteRuntime<C> {
     };
     if (RateLimiter.needed(limits)) this.limiter = new RateLimiter(limits, clock);
     this.endpoints = new EndpointPool(settings.urls, makeClient);
+    if (settings.adaptive) {
+      this.#windows = new Map(
+        this.endpoints.endpoints.map((e) => [e, new AimdController(settings.numWorkers)]),
+      );
+    }
+  }
+
+  /** The adaptive window of each endpoint (empty when adaptive concurrency is off). */
+  get windows(): ReadonlyMap<Endpoint<C>, AimdController> {
+    return this.#windows ?? new Map();
+  }
+
+  /** Ends a request on an endpoint's window and resizes the slots to the windows' sum. */
+  #finish(window: AimdController | undefined, stamp: number, outcome: boolean | undefined): void {
+    if (!window) return;
+    window.finish(stamp, outcome, this.slots.waiting > 0);
+    let total = 0;
+    for (const w of this.#windows!.values()) total += w.capacity;
+    this.slots.resize(Math.min(this.settings.numWorkers, total));
   }
 
   /**
@@ -90,13 +109,20 @@ export class RemoteRuntime<C> {
         this.slots.release(ticket);
         throw error;
       }
-      const endpoint = this.endpoints.pick(this.#clock.now());
+      const windows = this.#windows;
+      const endpoint = this.endpoints.pick(
+        this.#clock.now(),
+        windows && ((e) => windows.get(e)!.hasRoom),
+      );
+      const window = windows?.get(endpoint);
+      const stamp = window?.start() ?? 0;
       try {
         const result = await attempt(endpoint);
         this.#answered.add(endpoint.url);
         if (entry) this.limiter!.complete(entry, result.usage);
         this.endpoints.succeeded(endpoint);
-        this.slots.release(ticket, true);
+        this.#finish(window, stamp, true);
+        this.slots.release(ticket);
         return result.value;
       } catch (error) {
         const unreachable = this.#answered.has(endpoint.url) ? undefined : unreachableReason(error);
@@ -104,6 +130,7 @@ export class RemoteRuntime<C> {
         // Fatal once every endpoint failed this way without ever answering (one URL: at once);
         // with another endpoint left, this one is backed off like any failing endpoint.
         if (unreachable && this.endpoints.endpoints.every((e) => this.#unreachable.has(e.url))) {
+          this.#finish(window, stamp, undefined);
           this.slots.release(ticket);
           throw unreachableError(unreachable, {
             engine: this.settings.engine,
@@ -122,7 +149,8 @@ export class RemoteRuntime<C> {
         }
         const serverSide = classified instanceof EngineError && classified.retryable;
         if (serverSide) this.endpoints.failed(endpoint, this.#clock.now());
-        this.slots.release(ticket, serverSide ? false : undefined);
+        this.#finish(window, stamp, serverSide ? false : undefined);
+        this.slots.release(ticket);
         throw classified;
       }
     } catch (error) {

@@ -1,20 +1,20 @@
 /**
  * The politeness-policy semaphore (spec §17.1): `capacity` slots with a FIFO queue of
  * "earliest next start" times. After a request finishes, its slot rests `politeness` seconds
- * before starting another; the first `capacity` requests never wait. With an
- * {@link AdaptiveController} the capacity follows the error rate (§17.2).
+ * before starting another; the first `capacity` requests never wait. Under adaptive
+ * concurrency the runtime resizes the capacity after each outcome ({@link Slots.resize}, the
+ * sum of the endpoints' AIMD windows, see `adaptive.ts`).
  *
  * @module
  */
 import { type Clock, realClock } from "../../clock.ts";
-import type { AdaptiveController } from "./adaptive.ts";
 
 /** A held slot; pass it back to {@link Slots.release} exactly once. */
 export interface SlotTicket {
   readonly acquiredAt: number;
 }
 
-/** FIFO slots with politeness and optional adaptive capacity. Times in milliseconds. */
+/** FIFO slots with politeness and a capacity that may change. Times in milliseconds. */
 export class Slots {
   #capacity: number;
   #inUse = 0;
@@ -22,23 +22,16 @@ export class Slots {
   #readyAt: number[];
   #waiters: { wake: (readyAt: number) => void }[] = [];
   readonly #politenessMs: number;
-  readonly #adaptive?: AdaptiveController;
   readonly #clock: Clock;
 
   /**
-   * @param capacity slots when not adaptive (`num_workers`).
+   * @param capacity initial slots (`num_workers`).
    * @param politenessSeconds rest after each request (§17.1).
    * @param clock time source for the rests (tests pass a manual one). Default {@link realClock}.
    */
-  constructor(
-    capacity: number,
-    politenessSeconds: number,
-    adaptive?: AdaptiveController,
-    clock: Clock = realClock,
-  ) {
-    this.#adaptive = adaptive;
+  constructor(capacity: number, politenessSeconds: number, clock: Clock = realClock) {
     this.#clock = clock;
-    this.#capacity = adaptive ? adaptive.capacity : Math.max(1, capacity);
+    this.#capacity = Math.max(1, Math.floor(capacity));
     this.#politenessMs = politenessSeconds * 1000;
     this.#readyAt = Array(this.#capacity).fill(0);
   }
@@ -46,6 +39,11 @@ export class Slots {
   /** Current capacity (changes under adaptive control). */
   get capacity(): number {
     return this.#capacity;
+  }
+
+  /** Requests waiting for a slot now. */
+  get waiting(): number {
+    return this.#waiters.length;
   }
 
   /** Requests holding a slot now. */
@@ -60,7 +58,6 @@ export class Slots {
    */
   async acquire(signal?: AbortSignal): Promise<SlotTicket> {
     if (signal?.aborted) throw signal.reason;
-    if (this.#adaptive) this.#resize(this.#adaptive.update(this.#clock.now()));
     let readyAt: number;
     if (this.#inUse < this.#capacity && this.#waiters.length === 0) readyAt = this.#take();
     else {
@@ -95,21 +92,20 @@ export class Slots {
     return { acquiredAt: this.#clock.now() };
   }
 
-  /**
-   * Frees the slot; it may start again `politeness` seconds from now.
-   *
-   * @param outcome for the adaptive controller: `true` success, `false` error, `undefined` not
-   *   counted (non-retryable 4xx, aborts).
-   */
-  release(_ticket: SlotTicket, outcome?: boolean): void {
-    if (outcome !== undefined) this.#adaptive?.record(outcome);
+  /** Frees the slot; it may start again `politeness` seconds from now. */
+  release(_ticket: SlotTicket): void {
     this.#inUse--;
     this.#readyAt.push(this.#politenessMs > 0 ? this.#clock.now() + this.#politenessMs : 0);
     this.#fit();
     this.#wakeNext();
   }
 
-  #resize(capacity: number): void {
+  /**
+   * Sets the capacity (≥ 1). Shrinking never interrupts a held slot: new requests wait until
+   * enough have been released; growing wakes waiters at once.
+   */
+  resize(capacity: number): void {
+    capacity = Math.max(1, Math.floor(capacity));
     if (capacity === this.#capacity) return;
     this.#capacity = capacity;
     this.#fit();

@@ -1,11 +1,10 @@
 /**
  * The remote runtime's parts: Retry-After parsing (any length), status classification
- * (§17.3), the adaptive controller (§17.2), politeness slots (§17.1), the rate limiter
+ * (§17.3), politeness slots (§17.1), the rate limiter
  * (§17.4), endpoint back-off, key redaction and provider defaults (§16.2).
  */
 import { describe, expect, jest, test } from "bun:test";
 import { abortableSleep } from "../../../src/clock.ts";
-import { AdaptiveController } from "../../../src/engines/remote/adaptive.ts";
 import { classifyError, isRetryableStatus } from "../../../src/engines/remote/classify.ts";
 import { EndpointPool } from "../../../src/engines/remote/endpoints.ts";
 import { baseUrlOf, PROVIDERS } from "../../../src/engines/remote/providers.ts";
@@ -130,37 +129,10 @@ describe("classification (§17.3)", () => {
   });
 });
 
-describe("adaptive concurrency (§17.2)", () => {
-  test("initial capacity and step follow oumi's formulas", () => {
-    for (const [max, initial] of [[50, 25], [30, 15], [10, 5], [5, 3], [1, 1]]) {
-      expect(new AdaptiveController(max, 0, 0).capacity).toBe(initial);
-    }
-    expect(new AdaptiveController(64, 0, 0).step).toBe(7);
-  });
-  test("warms up on success, backs off at 1% errors, needs two good windows", () => {
-    const c = new AdaptiveController(50, 0, 0);
-    const feed = (ok: number, bad: number) => {
-      for (let i = 0; i < ok; i++) c.record(true);
-      for (let i = 0; i < bad; i++) c.record(false);
-    };
-    feed(5, 0);
-    expect(c.update(5000)).toBe(25); // fewer than 10 outcomes
-    feed(10, 0);
-    expect(c.update(500)).toBe(25); // too soon since the last adjustment
-    expect(c.update(1000)).toBe(31); // + step 6
-    feed(98, 2);
-    expect(c.update(2000)).toBe(24); // floor(31 × 0.8)
-    feed(100, 0);
-    expect(c.update(3000)).toBe(24); // first good window
-    feed(100, 0);
-    expect(c.update(4000)).toBe(30); // second good window: warm-up again
-  });
-});
-
 describe("politeness slots (§17.1)", () => {
   test("the first C start at once; a finished slot rests politeness seconds", async () => {
     const clock = new ManualClock();
-    const slots = new Slots(2, 0.2, undefined, clock);
+    const slots = new Slots(2, 0.2, clock);
     const a = await slots.acquire();
     const b = await slots.acquire();
     expect([a.acquiredAt, b.acquiredAt]).toEqual([0, 0]); // no politeness rest before the first
@@ -169,15 +141,15 @@ describe("politeness slots (§17.1)", () => {
     const waiting = slots.acquire().then((t) => (third = t));
     await clock.advance(10);
     expect(third).toBeUndefined(); // no free slot yet
-    slots.release(a, true); // at 10: this slot may start again at 210
+    slots.release(a); // at 10: this slot may start again at 210
     await clock.advance(199);
     expect(third).toBeUndefined(); // at 209: still resting
     await clock.advance(1);
     await waiting;
     expect(third?.acquiredAt).toBe(210);
     expect(clock.sleeps).toEqual([200]);
-    slots.release(third!, true);
-    slots.release(b, true);
+    slots.release(third!);
+    slots.release(b);
     expect(slots.inUse).toBe(0);
   });
   test("an aborted waiter gives its place back", async () => {
