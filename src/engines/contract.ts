@@ -117,6 +117,28 @@ export interface GenerateResult {
   finishReason: FinishReason;
 }
 
+/** Hints a caller gives with a request (scheduling and bookkeeping only; never sent). */
+export interface GenerateHints {
+  /**
+   * Work left in the record, in requests (e.g. messages still to write in a conversation):
+   * when requests queue for the engine, those of records with more work left go first.
+   */
+  remaining?: number;
+  /**
+   * 1-based message number of a conversation the request writes (multi-turn attributes,
+   * §10.6); absent for the planner and for one-request attributes. Part of the request's key
+   * (`synth/requests.ts`).
+   */
+  turn?: number;
+}
+
+/**
+ * Sends one request for the current record and attribute, with retries and usage accounting
+ * done behind it (`synth/requests.ts`). What steps and tool environments call instead of
+ * {@link Engine.generate}.
+ */
+export type Generate = (request: GenerateRequest, hints?: GenerateHints) => Promise<GenerateResult>;
+
 /** What an engine can do; the pipeline checks these before relying on a feature. */
 export interface EngineCapabilities {
   /** Supports {@link GenerateRequest.jsonSchema} (constrained decoding or a provider feature). */

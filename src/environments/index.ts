@@ -8,8 +8,7 @@
  *
  * @module
  */
-import type { ChatMessage, ToolCall, ToolDefinition } from "../engines/contract.ts";
-import type { Generate } from "../synth/program.ts";
+import type { ChatMessage, Generate, ToolCall, ToolDefinition } from "../engines/contract.ts";
 import { formatPath } from "../config/issues.ts";
 import { ConfigError, type ConfigIssue } from "../errors.ts";
 import { buildEnvironment } from "./buildEnvironment.ts";

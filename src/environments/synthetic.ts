@@ -15,9 +15,8 @@
  *
  * @module
  */
-import type { JsonSchema } from "../engines/contract.ts";
+import type { Generate, JsonSchema } from "../engines/contract.ts";
 import type { EnvironmentParams, ToolParams } from "../config/schema.ts";
-import type { Generate } from "../synth/program.ts";
 import type { BuildContext } from "./buildContext.ts";
 import { canonicalJson } from "./canonicalJson.ts";
 import {

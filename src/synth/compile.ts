@@ -7,7 +7,13 @@
  *
  * @module
  */
-import type { ChatMessage, GenerateRequest, GenerationParams, Role } from "../engines/contract.ts";
+import type {
+  ChatMessage,
+  GenerateRequest,
+  GenerateResult,
+  GenerationParams,
+  Role,
+} from "../engines/contract.ts";
 import { ConfigError, type ConfigIssue } from "../errors.ts";
 import { exampleSources, type ExampleSourceSpec } from "../inputs/examples.ts";
 import { type PlannerSource, planRecords, type RecordPlan } from "../plan/planner.ts";
@@ -25,7 +31,7 @@ import { checkTools, prepareTools } from "./multiturn/prepareTools.ts";
 import type { MultiTurnStep, ToolRuntime } from "./multiturn/step.ts";
 import { compilePassthrough } from "./passthrough.ts";
 import { compileResultWriter, type PostprocessingParams } from "./postprocess.ts";
-import type { Program, RecordStep, SingleRequestStep } from "./program.ts";
+import type { Program, RecordStep } from "./program.ts";
 import {
   type CompiledTransform,
   compileTransform,
@@ -304,23 +310,24 @@ function generatedStep(
     }
     return out;
   };
-  const single: SingleRequestStep = {
-    request(record) {
-      const request: GenerateRequest = { messages: render(record, TRUSTED) };
-      if (generation) request.generation = generation;
-      return request;
-    },
-    store(record, reply) {
-      store(record, typeof reply.message.content === "string" ? reply.message.content : "");
-    },
+  const request = (record: Readonly<Record<string, unknown>>): GenerateRequest => {
+    const out: GenerateRequest = { messages: render(record, TRUSTED) };
+    if (generation) out.generation = generation;
+    return out;
   };
+  const storeReply = (record: Record<string, unknown>, reply: GenerateResult) =>
+    store(record, typeof reply.message.content === "string" ? reply.message.content : "");
   return {
     id,
     messages,
     render,
-    single,
-    async run(record, generate) {
-      single.store(record, await generate(single.request(record)));
+    // No async frame: one `then` on the request path's promise (this runs for every record).
+    run(record, generate) {
+      try {
+        return generate(request(record)).then((reply) => storeReply(record, reply));
+      } catch (error) {
+        return Promise.reject(error);
+      }
     },
   };
 }

@@ -10,12 +10,12 @@
 import { writeFile } from "node:fs/promises";
 import type { Engine } from "../engines/contract.ts";
 import type { RetryPolicy } from "../engines/retry.ts";
-import type { EngineError } from "../errors.ts";
 import { ErrorsFileWriter } from "../outputs/errorsFile.ts";
 import { OrderedJsonlWriter } from "../outputs/jsonlWriter.ts";
 import { pyJsonDumps } from "../outputs/pyJson.ts";
 import type { CompiledSynthesis } from "./compile.ts";
 import { runPipeline } from "./pipeline.ts";
+import type { ResponseHook, RetryInfo } from "./requests.ts";
 import type { RunStats } from "./stats.ts";
 
 /** Options of {@link synthesize}. */
@@ -34,9 +34,9 @@ export interface SynthesizeOptions {
   /** Records in flight; default the engine's concurrency. */
   concurrency?: number;
   signal?: AbortSignal;
-  onRetry?: (
-    info: { index: number; attribute: string; delaySeconds: number; error: EngineError },
-  ) => void;
+  onRetry?: (info: RetryInfo) => void;
+  /** Sees every engine response with its key and may replay recorded ones (`requests.ts`). */
+  responses?: ResponseHook;
   /** Extra fields for the summary file (engine, model, seed, config path). */
   summaryExtra?: Record<string, unknown>;
 }
@@ -110,6 +110,7 @@ export async function synthesize(
       concurrency: options.concurrency,
       signal: options.signal,
       onRetry: options.onRetry,
+      responses: options.responses,
       sink: {
         put(index, record) {
           if (index < previewCount * 4 && record) previewSlots[index] = record;
