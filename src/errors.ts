@@ -29,6 +29,19 @@ export function formatIssue(issue: ConfigIssue): string {
   return where ? `${where}  ${what}` : what;
 }
 
+/**
+ * The message of what `fn` throws, or `undefined` when it returns: the answer of "why is this
+ * invalid?" checks that reuse a compiler (a Python regex, a JSON Schema).
+ */
+export function thrownMessage(fn: () => unknown): string | undefined {
+  try {
+    fn();
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
 /** A bad command line (unknown option, malformed override). Exit code 2. */
 export class UsageError extends Error {
   override name = "UsageError";

@@ -14,7 +14,8 @@ import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ToolParams } from "../config/schema.ts";
-import { isRecord, pyTypeName } from "../config/pyValues.ts";
+import { isRecord } from "../config/pyValues.ts";
+import { pyTypeName } from "../python/repr.ts";
 import type { DatabaseHandle } from "./sqlSession.ts";
 import { ToolError } from "./environment.ts";
 

@@ -8,6 +8,7 @@
  * @module
  */
 import { setKey } from "../plan/setKey.ts";
+import { pyTypeName } from "../python/repr.ts";
 
 /** One step of a path: a map key or a list index. */
 export type PathToken = { key: string } | { index: number };
@@ -36,25 +37,6 @@ export function tokenizePath(path: string): PathToken[] {
     tokens.push(m[1] !== undefined ? { index: Number(m[1]) } : { key: m[0] });
   }
   return tokens;
-}
-
-/** Python's type name of a JSON-like value, for messages. */
-function pyTypeName(value: unknown): string {
-  if (value === null || value === undefined) return "NoneType";
-  if (Array.isArray(value)) return "list";
-  switch (typeof value) {
-    case "string":
-      return "str";
-    case "boolean":
-      return "bool";
-    case "bigint":
-      return "int";
-    case "number":
-      return Number.isInteger(value) ? "int" : "float";
-    case "object":
-      return "dict";
-  }
-  return typeof value;
 }
 
 function isMap(value: unknown): value is Record<string, unknown> {

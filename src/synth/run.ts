@@ -12,7 +12,7 @@ import type { Engine } from "../engines/contract.ts";
 import type { RetryPolicy } from "../engines/retry.ts";
 import { ErrorsFileWriter } from "../outputs/errorsFile.ts";
 import { OrderedJsonlWriter } from "../outputs/jsonlWriter.ts";
-import { pyJsonDumps } from "../outputs/pyJson.ts";
+import { pyJsonDumps } from "../python/json.ts";
 import type { CompiledSynthesis } from "./compile.ts";
 import { runPipeline } from "./pipeline.ts";
 import type { ResponseHook, RetryInfo } from "./requests.ts";

@@ -24,7 +24,7 @@ import {
   pyQuote,
   pyRepr,
   pyTypeName,
-} from "./python.ts";
+} from "../python/repr.ts";
 
 /** The parent of a sampled value: renders as the attribute name. */
 export class SampledParent implements PyObjectLike {
