@@ -42,6 +42,14 @@ export function thrownMessage(fn: () => unknown): string | undefined {
   }
 }
 
+/**
+ * Renders a {@link ConfigError} for a user: its message, then one line per issue
+ * (`  file:line:col  path: message`).
+ */
+export function formatConfigError(err: ConfigError): string {
+  return [err.message, ...err.issues.map((i) => `  ${formatIssue(i)}`)].join("\n");
+}
+
 /** A bad command line (unknown option, malformed override). Exit code 2. */
 export class UsageError extends Error {
   override name = "UsageError";

@@ -7,7 +7,7 @@
  * @module
  */
 import { Command, CommanderError } from "@commander-js/extra-typings";
-import { ConfigError, formatIssue, InputError, UsageError } from "../errors.ts";
+import { ConfigError, formatConfigError, InputError, UsageError } from "../errors.ts";
 import { EXIT, exitCodeFor } from "./exitCodes.ts";
 import {
   createLogger,
@@ -217,8 +217,7 @@ function reportError(error: unknown, logger: Logger, level: LogLevel): number {
     return EXIT.USAGE;
   }
   if (error instanceof ConfigError) {
-    logger.error(error.message);
-    for (const issue of error.issues) logger.error(`  ${formatIssue(issue)}`);
+    for (const line of formatConfigError(error).split("\n")) logger.error(line);
   } else if (
     error instanceof UsageError || error instanceof InputError || error instanceof RangeError
   ) {

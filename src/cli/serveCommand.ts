@@ -16,9 +16,6 @@ import type { Logger } from "./logger.ts";
 import type { CliIO } from "./main.ts";
 import { modelDirs } from "./synthCommand.ts";
 
-/** Default TCP port of `synth serve`. */
-export const DEFAULT_SERVE_PORT = 8080;
-
 /** Options of {@link runServe}. */
 export interface ServeOptions {
   /** GGUF path, folder or bare name in `models/` (as `model.model_name` of a LLAMACPP config). */

@@ -33,6 +33,7 @@ import { compilePassthrough } from "./passthrough.ts";
 import { compileResultWriter, type PostprocessingParams } from "./postprocess.ts";
 import type { Program, RecordStep } from "./program.ts";
 import {
+  applyTransforms,
   type CompiledTransform,
   compileTransform,
   type TransformedAttributeSpec,
@@ -256,7 +257,7 @@ export function compileSynthesis(
     steps: [...generated, ...multiturn],
     ...(multiturn.length > 0 ? { recordsPerSlot: RECORDS_PER_SLOT_WITH_CONVERSATIONS } : {}),
     finish(record) {
-      for (const t of transforms) record[t.id] = t.apply(record, true);
+      applyTransforms(record, transforms, true);
       return project ? project(record) : record;
     },
   };

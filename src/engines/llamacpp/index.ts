@@ -26,9 +26,6 @@ import { loadNodeLlamaCpp, setNodeLlamaCppLogSink } from "../../runtime/loadNode
 import { LlamaCppEngine, type Slot } from "./engine.ts";
 import { type LoadSettings, resolveLoadSettings } from "./loadSettings.ts";
 
-export { DEFAULT_CONTEXT_SIZE, DEFAULT_PARALLEL_SEQUENCES } from "./loadSettings.ts";
-export { LlamaCppEngine } from "./engine.ts";
-
 /**
  * Creates the LLAMACPP engine.
  *

@@ -29,8 +29,6 @@ import { locateNativeModel, type ModelLookup } from "./locateModel.ts";
 import { notOnnx, readModelFolder } from "./modelFolder.ts";
 import type { ChatTokenizer } from "./prompt.ts";
 
-export { TransformersEngine } from "./engine.ts";
-
 /** Requests per batch when nothing else says. */
 export const DEFAULT_BATCH_SIZE = 4;
 
