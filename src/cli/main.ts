@@ -9,32 +9,9 @@
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { ConfigError, formatConfigError, InputError, UsageError } from "../errors.ts";
 import { EXIT, exitCodeFor } from "./exitCodes.ts";
-import {
-  createLogger,
-  type Logger,
-  type LogLevel,
-  parseLogLevel,
-  type TextSink,
-  useColors,
-} from "./logger.ts";
+import type { CliIO, CommonOptions } from "./io.ts";
+import { createLogger, type Logger, type LogLevel, parseLogLevel, useColors } from "./logger.ts";
 import { VERSION } from "./version.ts";
-
-/** Streams and environment the CLI runs with (injectable for tests). */
-export interface CliIO {
-  stdout: TextSink & { columns?: number };
-  stderr: TextSink & { columns?: number };
-  env: Record<string, string | undefined>;
-  cwd: string;
-  /** Aborted on Ctrl-C. */
-  signal?: AbortSignal;
-}
-
-/** Options shared by `synth` and `validate`. */
-export interface CommonOptions {
-  config: string;
-  seed?: number;
-  overrides: string[];
-}
 
 /** Rewrites oumi/guide spellings to the canonical ones: `-log X` and `--level X` → `--log-level X`. */
 export function normalizeArgv(argv: readonly string[]): string[] {

@@ -13,7 +13,7 @@ import { UsageError } from "../errors.ts";
 import { type RunningServer, startServer } from "../serve/server.ts";
 import { EXIT } from "./exitCodes.ts";
 import type { Logger } from "./logger.ts";
-import type { CliIO } from "./main.ts";
+import type { CliIO } from "./io.ts";
 import { modelDirs } from "./synthCommand.ts";
 
 /** Options of {@link runServe}. */

@@ -15,7 +15,7 @@ import { createRunStats } from "../synth/stats.ts";
 import { EXIT, exitCodeFor } from "./exitCodes.ts";
 import type { Logger } from "./logger.ts";
 import { useColors } from "./logger.ts";
-import type { CliIO, CommonOptions } from "./main.ts";
+import type { CliIO, CommonOptions } from "./io.ts";
 import { prepare } from "./prepare.ts";
 import { startProgress } from "./progress.ts";
 import { renderSummary } from "./summary.ts";

@@ -12,7 +12,7 @@ import { modelDirs } from "./synthCommand.ts";
 import { EXIT } from "./exitCodes.ts";
 import type { Logger } from "./logger.ts";
 import { useColors } from "./logger.ts";
-import type { CliIO, CommonOptions } from "./main.ts";
+import type { CliIO, CommonOptions } from "./io.ts";
 import { prepare } from "./prepare.ts";
 import { renderPlan } from "./planReport.ts";
 
