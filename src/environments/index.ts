@@ -18,6 +18,7 @@ import type { BuiltEnvironment } from "./environment.ts";
 import { drawFacts, groundingCollisions, groundingPool } from "./grounding.ts";
 import { RecordRouter, type RoutedTool } from "./router.ts";
 import { scopedEnvironments, scopedTools, toolDefinition, type ToolScope } from "./toolScope.ts";
+import { WarningLog } from "../warnings.ts";
 
 export { renderGroundingFacts } from "./grounding.ts";
 export type { ToolScope } from "./toolScope.ts";
@@ -85,12 +86,7 @@ export async function loadEnvironments(
   const envConfig = await readEnvironmentConfig(config, options.configDir);
   const params = envConfig.environments;
   const issues: ConfigIssue[] = [];
-  const warned = new Set<string>();
-  const warn = (message: string) => {
-    if (warned.has(message)) return;
-    warned.add(message);
-    options.onWarning?.(message);
-  };
+  const { warn } = new WarningLog(options.onWarning);
   const built: BuiltEnvironment[] = [];
   const settled = await Promise.allSettled(params.map((env, envIndex) =>
     buildEnvironment(env, {
