@@ -65,6 +65,13 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * A {@link ConfigError} whose every issue is valid for oumi but names something this build
+ * cannot run (e.g. a Python executor): `validate` reports the issues as warnings, a run refuses
+ * to start (exit code 2).
+ */
+export class UnsupportedConfigError extends ConfigError {}
+
 /** Input data or documents that cannot be read (missing file, corrupt format). Exit code 3. */
 export class InputError extends Error {
   override name = "InputError";

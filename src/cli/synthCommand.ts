@@ -78,13 +78,7 @@ export async function runSynth(
   if (compiled.unsupported.length > 0) {
     throw new ConfigError(
       `Cannot run ${loaded.file}: it uses features this build does not support yet`,
-      [
-        ...compiled.unsupported.map((message) => ({
-          path: message.split(":")[0],
-          message,
-          file: loaded.file,
-        })),
-      ],
+      compiled.unsupported.map((issue) => ({ ...issue, file: loaded.file })),
     );
   }
   if (options.batch && choice.adapter !== "openai" && choice.adapter !== "anthropic") {

@@ -89,10 +89,11 @@ export interface CompiledSynthesis {
   /** Non-fatal findings for the user. */
   warnings: string[];
   /**
-   * Config sections this build validates but cannot execute yet (e.g. `multiturn_attributes`),
-   * each with a one-line explanation. A run refuses to start while this is non-empty.
+   * Config sections this build validates but cannot execute yet, each as an issue: `path` is the
+   * section's key (e.g. `input_data`), `message` a one-line explanation. A run refuses to start
+   * while this is non-empty; `validate` shows them.
    */
-  unsupported: string[];
+  unsupported: ConfigIssue[];
 }
 
 /** Options of {@link compileSynthesis}. */
@@ -138,14 +139,15 @@ export function compileSynthesis(
   const issues: ConfigIssue[] = [];
   const warnings: string[] = [];
 
-  const unsupported: string[] = [];
+  const unsupported: ConfigIssue[] = [];
   const unreadSources = (["input_data", "input_documents"] as const).filter(
     (key) => (params[key]?.length ?? 0) > 0 && !options.extraSources,
   );
   for (const key of unreadSources) {
-    unsupported.push(
-      `${key}: datasets and documents as inputs are not supported yet in this build`,
-    );
+    unsupported.push({
+      path: key,
+      message: "datasets and documents as inputs are not supported yet in this build",
+    });
   }
   // Columns of sources that were not read are unknown: placeholders cannot be checked then.
   const namespaceKnown = unreadSources.length === 0;
