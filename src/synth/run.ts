@@ -73,60 +73,52 @@ export async function synthesize(
 ): Promise<SynthesisResult> {
   const { stats } = options;
   const previewCount = options.previewCount ?? 3;
-  // The engine loads before any file is touched: a bad model path must not truncate the output
-  // of an earlier run.
-  const engine = compiled.program.needsEngine ? await options.createEngine() : undefined;
-  if (engine && stats.engineLabel === undefined) {
-    stats.engineLabel = `${engine.name} ${engine.model}`;
-  }
-  if (engine && compiled.program.prepare) {
-    try {
-      await compiled.program.prepare(engine);
-    } catch (error) {
-      await compiled.program.close?.();
-      await engine.dispose();
-      throw error;
-    }
-  }
-  stats.startedAt = Date.now(); // rates and wall time exclude the model load
-  let writer: OrderedJsonlWriter;
-  let errors: ErrorsFileWriter;
-  try {
-    writer = await OrderedJsonlWriter.open(options.outputPath);
-    errors = await ErrorsFileWriter.forOutput(options.outputPath);
-  } catch (error) {
-    await compiled.program.close?.();
-    await engine?.dispose();
-    throw error;
-  }
   const previewSlots: (Record<string, unknown> | null)[] = [];
   let stoppedBy: unknown;
-  try {
-    await runPipeline(compiled.program, {
-      getEngine: async () => engine!,
-      stats,
-      retry: options.retry,
-      maxFailedFraction: options.maxFailedFraction,
-      concurrency: options.concurrency,
-      signal: options.signal,
-      onRetry: options.onRetry,
-      responses: options.responses,
-      sink: {
-        put(index, record) {
-          if (index < previewCount * 4 && record) previewSlots[index] = record;
-          writer.put(index, record);
-        },
-        fail: (failure) => errors.write(failure),
-      },
+  let errors: ErrorsFileWriter;
+  {
+    // Everything opened below is closed when this block ends, in reverse order, whatever
+    // happens: the files, then the program's tools, then the engine.
+    await using opened = new AsyncDisposableStack();
+    // The engine loads before any file is touched: a bad model path must not truncate the
+    // output of an earlier run.
+    const engine = compiled.program.needsEngine ? await options.createEngine() : undefined;
+    if (engine) opened.defer(() => engine.dispose());
+    if (compiled.program.close) opened.defer(() => compiled.program.close!());
+    if (engine && stats.engineLabel === undefined) {
+      stats.engineLabel = `${engine.name} ${engine.model}`;
+    }
+    if (engine && compiled.program.prepare) await compiled.program.prepare(engine);
+    stats.startedAt = Date.now(); // rates and wall time exclude the model load
+    const writer = await OrderedJsonlWriter.open(options.outputPath);
+    opened.defer(async () => {
+      await writer.close();
     });
-  } catch (error) {
-    stoppedBy = error;
-  } finally {
-    stats.finishedAt = Date.now();
-    await writer.close();
-    await errors.close();
-    await compiled.program.close?.();
-    await engine?.dispose();
+    errors = await ErrorsFileWriter.forOutput(options.outputPath);
+    opened.defer(() => errors.close());
+    try {
+      await runPipeline(compiled.program, {
+        getEngine: async () => engine!,
+        stats,
+        retry: options.retry,
+        maxFailedFraction: options.maxFailedFraction,
+        concurrency: options.concurrency,
+        signal: options.signal,
+        onRetry: options.onRetry,
+        responses: options.responses,
+        sink: {
+          put(index, record) {
+            if (index < previewCount * 4 && record) previewSlots[index] = record;
+            writer.put(index, record);
+          },
+          fail: (failure) => errors.write(failure),
+        },
+      });
+    } catch (error) {
+      stoppedBy = error;
+    } finally {
+      stats.finishedAt = Date.now();
+    }
   }
   const summaryPath = summaryFilePath(options.outputPath);
   await writeFile(summaryPath, pyJsonDumps(summaryObject(stats, options, stoppedBy), {}) + "\n");
