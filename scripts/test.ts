@@ -1,6 +1,8 @@
 /**
- * Runs the test suite with `bun test` and ends with the line CI reads: `N passed, N failed`.
- * Exit code: 0 when every test passed, else 1.
+ * Runs knip (unused files, exports, types and dependencies; config in `knip.jsonc`), then the
+ * test suite with `bun test`, and ends with the line CI reads: `N passed, N failed` (a knip
+ * finding counts as one failure). `--unit` runs only the unit tests (no knip). Exit code: 0 when
+ * knip found nothing and every test passed, else 1.
  *
  * Usage:
  * - `bun scripts/test.ts [bun test arguments...]`: the whole suite (`bun run test`).
@@ -105,6 +107,20 @@ if (import.meta.main) {
     }
     files = unit.map((f) => `./${f}`);
   }
+  let knipFailed = false;
+  if (!unitOnly) {
+    const knip = Bun.spawnSync(
+      [process.execPath, join(ROOT, "node_modules", "knip", "bin", "knip-bun.js")],
+      {
+        cwd: ROOT,
+        stdout: "inherit",
+        stderr: "inherit",
+        env: { ...process.env, FORCE_COLOR: "0" },
+      },
+    );
+    knipFailed = knip.exitCode !== 0;
+    if (knipFailed) console.error("knip: unused files, exports or dependencies (see above)");
+  }
   const args = ["test", "--timeout", unitOnly ? "30000" : "300000", ...files, ...rest];
   const proc = Bun.spawn([process.execPath, ...args], {
     cwd: ROOT,
@@ -122,7 +138,8 @@ if (import.meta.main) {
   const count = (label: string) =>
     Number(tail.match(new RegExp(`^\\s*(\\d+) ${label}$`, "m"))?.[1] ?? 0);
   const passed = count("pass");
-  const failed = count("fail") + (code !== 0 && count("fail") === 0 ? 1 : 0);
+  const failed = count("fail") + (code !== 0 && count("fail") === 0 ? 1 : 0) +
+    (knipFailed ? 1 : 0);
   console.log(`${passed} passed, ${failed} failed`);
   process.exit(code === 0 && failed === 0 ? 0 : 1);
 }

@@ -9,7 +9,7 @@
 import type { EngineConfig } from "../engines/contract.ts";
 import { ModelNotCachedError, resolveHfModel } from "../engines/modelCache.ts";
 import type { Logger } from "./logger.ts";
-import type { CliIO } from "./main.ts";
+import type { CliIO } from "./io.ts";
 
 const LOCAL_ENGINES = new Set(["NATIVE", "NATIVE_TEXT", "LLAMACPP"]);
 

@@ -9,7 +9,7 @@ import { synthCacheDirs } from "../runtime/cacheDir.ts";
 import { systemInfo } from "../runtime/systemInfo.ts";
 import { EXIT } from "./exitCodes.ts";
 import type { Logger } from "./logger.ts";
-import type { CliIO } from "./main.ts";
+import type { CliIO } from "./io.ts";
 import { modelDirs } from "./synthCommand.ts";
 import { VERSION } from "./version.ts";
 

@@ -17,7 +17,7 @@ import {
 import type { PullProgress } from "../models/pull.ts";
 import { EXIT } from "./exitCodes.ts";
 import type { Logger } from "./logger.ts";
-import type { CliIO } from "./main.ts";
+import type { CliIO } from "./io.ts";
 import { formatDuration } from "./progress.ts";
 import { modelDirs } from "./synthCommand.ts";
 

@@ -11,8 +11,8 @@ import { readInputSources, type SourceReport } from "../inputs/sources.ts";
 import { type CompiledSynthesis, compileSynthesis } from "../synth/compile.ts";
 import { ConfigError } from "../errors.ts";
 import type { Logger } from "./logger.ts";
+import type { CliIO, CommonOptions } from "./io.ts";
 import { located } from "./preflight.ts";
-import type { CliIO, CommonOptions } from "./main.ts";
 
 /** A loaded and compiled config. */
 export interface Prepared {

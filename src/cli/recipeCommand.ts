@@ -10,7 +10,7 @@ import { resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
 import { compileRecipeText, isRecipe } from "../recipes/index.ts";
 import { EXIT } from "./exitCodes.ts";
-import type { CliIO } from "./main.ts";
+import type { CliIO } from "./io.ts";
 
 /**
  * Prints the compiled YAML of `file` on stdout; resolves with the exit code.

@@ -9,12 +9,12 @@
 import { resolve } from "node:path";
 import pc from "picocolors";
 import { chooseEngine } from "../engines/registry.ts";
-import { ConfigError } from "../errors.ts";
+import { ConfigError, formatIssue, UnsupportedConfigError } from "../errors.ts";
 import { modelDirs } from "./synthCommand.ts";
 import { EXIT } from "./exitCodes.ts";
 import type { Logger } from "./logger.ts";
 import { useColors } from "./logger.ts";
-import type { CliIO, CommonOptions } from "./main.ts";
+import type { CliIO, CommonOptions } from "./io.ts";
 import { located, preflight } from "./preflight.ts";
 import { prepare } from "./prepare.ts";
 import { renderPlan } from "./planReport.ts";
@@ -54,8 +54,8 @@ export async function runValidate(
       inputs,
     }),
   );
-  for (const feature of compiled.unsupported) {
-    logger.warn(`The config is valid, but this build cannot run it yet: ${feature}`);
+  for (const issue of compiled.unsupported) {
+    logger.warn(`The config is valid, but this build cannot run it yet: ${formatIssue(issue)}`);
   }
   if (compiled.program.needsEngine && choice.adapter === null) {
     logger.warn(
@@ -67,8 +67,9 @@ export async function runValidate(
   try {
     await compiled.program.check?.();
   } catch (error) {
-    if (!(error instanceof ConfigError) || error.issues.length === 0) throw error;
-    if (!error.issues.every((i) => /not supported/.test(i.message))) throw located(error, loaded);
+    if (!(error instanceof UnsupportedConfigError)) {
+      throw error instanceof ConfigError ? located(error, loaded) : error;
+    }
     for (const issue of error.issues) {
       logger.warn(
         `The config is valid, but this build cannot run it yet: ${issue.path}: ${issue.message}`,

@@ -4,7 +4,7 @@
  * Types only. Every adapter (llama.cpp, transformers.js, OpenAI-compatible servers,
  * Anthropic, ...) implements {@link Engine}; the registry (`registry.ts`) maps oumi engine
  * names (spec §16.1) to adapter factories through lazy imports. Adapters never import each
- * other. Errors an adapter throws should be {@link import("./errors.ts").EngineError} so the
+ * other. Errors an adapter throws should be {@link import("../errors.ts").EngineError} so the
  * runner can tell retryable failures from fatal ones.
  *
  * @module
@@ -121,6 +121,28 @@ export interface GenerateResult {
   usage: Usage;
   finishReason: FinishReason;
 }
+
+/** Hints a caller gives with a request (scheduling and bookkeeping only; never sent). */
+export interface GenerateHints {
+  /**
+   * Work left in the record, in requests (e.g. messages still to write in a conversation):
+   * when requests queue for the engine, those of records with more work left go first.
+   */
+  remaining?: number;
+  /**
+   * 1-based message number of a conversation the request writes (multi-turn attributes,
+   * §10.6); absent for the planner and for one-request attributes. Part of the request's key
+   * (`synth/requests.ts`).
+   */
+  turn?: number;
+}
+
+/**
+ * Sends one request for the current record and attribute, with retries and usage accounting
+ * done behind it (`synth/requests.ts`). What steps and tool environments call instead of
+ * {@link Engine.generate}.
+ */
+export type Generate = (request: GenerateRequest, hints?: GenerateHints) => Promise<GenerateResult>;
 
 /** What an engine can do; the pipeline checks these before relying on a feature. */
 export interface EngineCapabilities {

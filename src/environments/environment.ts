@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Generate } from "../synth/program.ts";
+import type { Generate } from "../engines/contract.ts";
 import type { EnvironmentParams, ToolParams } from "../config/schema.ts";
 
 /** A tool-level failure: becomes a `{"error": "..."}` tool message, never fails the record. */

@@ -11,7 +11,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { dirname } from "node:path";
-import { pyJsonDumps } from "../outputs/pyJson.ts";
+import { pyJsonDumps } from "../python/json.ts";
 
 /** `out/data.jsonl` → `out/data.rejected.jsonl`. */
 export function rejectedFilePath(outputPath: string): string {

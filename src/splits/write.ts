@@ -11,7 +11,7 @@ import { createReadStream } from "node:fs";
 import { mkdir, open, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { findNodeAtLocation, parseTree } from "jsonc-parser";
-import { pyJsonDumps } from "../outputs/pyJson.ts";
+import { pyJsonDumps } from "../python/json.ts";
 import { assignGroups, SPLIT_NAMES, type SplitName, type SplitShares } from "./assign.ts";
 import type { GroupOf } from "./groups.ts";
 

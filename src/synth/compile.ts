@@ -8,7 +8,13 @@
  * @module
  */
 import { candidateCount, type QualityConfig } from "../config/schema/quality.ts";
-import type { ChatMessage, GenerateRequest, GenerationParams, Role } from "../engines/contract.ts";
+import type {
+  ChatMessage,
+  GenerateRequest,
+  GenerateResult,
+  GenerationParams,
+  Role,
+} from "../engines/contract.ts";
 import { ConfigError, type ConfigIssue } from "../errors.ts";
 import { exampleSources, type ExampleSourceSpec } from "../inputs/examples.ts";
 import { type PlannerSource, planRecords, type RecordPlan } from "../plan/planner.ts";
@@ -28,8 +34,9 @@ import { checkTools, prepareTools } from "./multiturn/prepareTools.ts";
 import type { MultiTurnStep, ToolRuntime } from "./multiturn/step.ts";
 import { compilePassthrough } from "./passthrough.ts";
 import { compileResultWriter, type PostprocessingParams } from "./postprocess.ts";
-import type { Program, RecordStep, SingleRequestStep } from "./program.ts";
+import type { Program, RecordStep } from "./program.ts";
 import {
+  applyTransforms,
   type CompiledTransform,
   compileTransform,
   type TransformedAttributeSpec,
@@ -73,6 +80,8 @@ export interface CompiledGenerated extends RecordStep {
     record: Readonly<Record<string, unknown>>,
     options?: { allowMissing?: boolean },
   ): ChatMessage[];
+  /** Stores a reply in `record` as `run` does (value, postprocessing); `validate` uses stand-ins. */
+  store(record: Record<string, unknown>, reply: GenerateResult): void;
 }
 
 /** The compiled program plus what `synth validate` shows. */
@@ -87,10 +96,11 @@ export interface CompiledSynthesis {
   /** Non-fatal findings for the user. */
   warnings: string[];
   /**
-   * Config sections this build validates but cannot execute yet (e.g. `multiturn_attributes`),
-   * each with a one-line explanation. A run refuses to start while this is non-empty.
+   * Config sections this build validates but cannot execute yet, each as an issue: `path` is the
+   * section's key (e.g. `input_data`), `message` a one-line explanation. A run refuses to start
+   * while this is non-empty; `validate` shows them.
    */
-  unsupported: string[];
+  unsupported: ConfigIssue[];
   /** The compiled `quality:` section; its gate goes in front of the writer (`run.ts`). */
   quality?: CompiledQuality;
 }
@@ -140,14 +150,15 @@ export function compileSynthesis(
   const formatter = createFormatter(params.sampled_attributes, { sources: shapes });
   const warnings: string[] = [];
 
-  const unsupported: string[] = [];
+  const unsupported: ConfigIssue[] = [];
   const unreadSources = (["input_data", "input_documents"] as const).filter(
     (key) => (params[key]?.length ?? 0) > 0 && !options.extraSources,
   );
   for (const key of unreadSources) {
-    unsupported.push(
-      `${key}: datasets and documents as inputs are not supported yet in this build`,
-    );
+    unsupported.push({
+      path: key,
+      message: "datasets and documents as inputs are not supported yet in this build",
+    });
   }
   // Columns of sources that were not read are unknown: placeholders cannot be checked then.
   const namespaceKnown = unreadSources.length === 0;
@@ -274,7 +285,7 @@ export function compileSynthesis(
     steps: [...generated, ...multiturn, ...(quality?.steps ?? [])],
     ...(multiturn.length > 0 ? { recordsPerSlot: RECORDS_PER_SLOT_WITH_CONVERSATIONS } : {}),
     finish(record) {
-      for (const t of transforms) record[t.id] = t.apply(record, true);
+      applyTransforms(record, transforms, true);
       const out = project ? project(record) : record;
       quality?.inspect(record, out);
       return out;
@@ -373,23 +384,25 @@ function generatedStep(
     }
     return out;
   };
-  const single: SingleRequestStep = {
-    request(record) {
-      const request: GenerateRequest = { messages: render(record, TRUSTED) };
-      if (generation) request.generation = generation;
-      return request;
-    },
-    store(record, reply) {
-      store(record, typeof reply.message.content === "string" ? reply.message.content : "");
-    },
+  const request = (record: Readonly<Record<string, unknown>>): GenerateRequest => {
+    const out: GenerateRequest = { messages: render(record, TRUSTED) };
+    if (generation) out.generation = generation;
+    return out;
   };
+  const storeReply = (record: Record<string, unknown>, reply: GenerateResult) =>
+    store(record, typeof reply.message.content === "string" ? reply.message.content : "");
   return {
     id,
     messages,
     render,
-    single,
-    async run(record, generate) {
-      single.store(record, await generate(single.request(record)));
+    store: storeReply,
+    // No async frame: one `then` on the request path's promise (this runs for every record).
+    run(record, generate) {
+      try {
+        return generate(request(record)).then((reply) => storeReply(record, reply));
+      } catch (error) {
+        return Promise.reject(error);
+      }
     },
   };
 }

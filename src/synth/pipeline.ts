@@ -7,13 +7,13 @@
  *
  * @module
  */
-import type { Engine, GenerateRequest, GenerateResult } from "../engines/contract.ts";
-import { type RetryPolicy, withRetries } from "../engines/retry.ts";
+import type { Engine } from "../engines/contract.ts";
+import type { RetryPolicy } from "../engines/retry.ts";
 import { EngineError } from "../errors.ts";
 import { failureReason, type RecordFailure, toRecordFailure } from "./failure.ts";
-import { PriorityGate } from "./priorityGate.ts";
-import { type GenerateHints, type Program, RecordFiltered, type StepContext } from "./program.ts";
-import { addUsage, type RunStats } from "./stats.ts";
+import { type Program, RecordFiltered, type StepContext } from "./program.ts";
+import { createRequestPath, type ResponseHook, type RetryInfo } from "./requests.ts";
+import type { RunStats } from "./stats.ts";
 
 /** Where finished records go. `put` is called once per plan index, in any order. */
 export interface RecordSink {
@@ -47,9 +47,9 @@ export interface PipelineOptions {
    * flight finish). The quality gate's accepted count (`quality.count: accepted`) uses it.
    */
   enough?: () => boolean;
-  onRetry?: (
-    info: { index: number; attribute: string; delaySeconds: number; error: EngineError },
-  ) => void;
+  onRetry?: (info: RetryInfo) => void;
+  /** Sees every engine response with its key and may replay recorded ones (`requests.ts`). */
+  responses?: ResponseHook;
 }
 
 /** Thrown when the share of failed records passes `max_failed_fraction`. */
@@ -107,54 +107,18 @@ export async function runPipeline(program: Program, options: PipelineOptions): P
     for (const wake of waiters) wake();
   };
 
-  // Fast path: one direct call and one `then`; the retry machinery is entered only after a
-  // failure (no async frame per request: this path runs for every request of the run).
-  const generateNow = (
-    index: number,
-    attribute: string,
-    request: GenerateRequest,
-  ): Promise<GenerateResult> => {
-    request.signal = stopSignal;
-    let pending: Promise<GenerateResult>;
-    try {
-      pending = engine!.generate(request);
-    } catch (error) {
-      pending = Promise.reject(error);
-    }
-    const count = (value: GenerateResult) => {
-      addUsage(stats, attribute, value.usage);
-      return value;
-    };
-    return pending.then(
-      count,
-      (first) => retryAfterFirstFailure(first, index, attribute, request).then(count),
-    );
-  };
-  // More records than engine slots: requests queue here, most work left first.
-  const gate = engine && concurrency > engine.maxConcurrency
-    ? new PriorityGate(engine.maxConcurrency)
+  // Every request of the run goes through one path: send, retry, count usage, key and hook.
+  const requests = engine
+    ? createRequestPath({
+      engine,
+      stats,
+      retry: options.retry,
+      signal: stopSignal,
+      concurrency,
+      ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+      ...(options.responses ? { hook: options.responses } : {}),
+    })
     : undefined;
-  const generate = gate
-    ? (index: number, attribute: string, request: GenerateRequest, hints?: GenerateHints) =>
-      gate.run(hints?.remaining ?? 0, () => generateNow(index, attribute, request))
-    : generateNow;
-  const retryAfterFirstFailure = async (
-    first: unknown,
-    index: number,
-    attribute: string,
-    request: GenerateRequest,
-  ): Promise<GenerateResult> => {
-    const { value } = await withRetries<GenerateResult>(
-      (attempt) => (attempt === 0 ? Promise.reject(first) : engine!.generate(request)),
-      options.retry,
-      {
-        signal: stop.signal,
-        onRetry: (error, delaySeconds) =>
-          options.onRetry?.({ index, attribute, delaySeconds, error }),
-      },
-    );
-    return value;
-  };
 
   const steps = program.steps;
   const processRecord = async (index: number) => {
@@ -163,29 +127,10 @@ export async function runPipeline(program: Program, options: PipelineOptions): P
     try {
       const record = program.record(index);
       if (steps.length > 0) {
-        let generateForRecord:
-          | ((r: GenerateRequest, h?: GenerateHints) => Promise<GenerateResult>)
-          | undefined;
         for (let s = 0; s < steps.length; s++) {
           const step = steps[s];
           stage = step.id;
-          const single = gate ? undefined : step.single;
-          if (single) {
-            // One request: await the engine here (the common case; no promise layers).
-            const request = single.request(record);
-            request.signal = stopSignal;
-            let result: GenerateResult;
-            try {
-              result = await engine!.generate(request);
-            } catch (first) {
-              result = await retryAfterFirstFailure(first, index, stage, request);
-            }
-            addUsage(stats, stage, result.usage);
-            single.store(record, result);
-          } else {
-            generateForRecord ??= (request, hints) => generate(index, stage!, request, hints);
-            await step.run(record, generateForRecord, context ??= { index });
-          }
+          await step.run(record, requests!.forRecord(index, stage), context ??= { index });
           if (stopError !== undefined) return;
         }
         stage = undefined;

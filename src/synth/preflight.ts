@@ -72,7 +72,7 @@ export function checkFirstRecords(
       g.messages.forEach((m, j) => {
         attempt(`${base}[${j}].content`, i, () => m.template.render(record));
       });
-      g.single?.store(record, standIn(`<${g.id}>`));
+      g.store(record, standIn(`<${g.id}>`));
       record[g.id] ??= `<${g.id}>`;
     });
     for (const step of compiled.multiturn) {

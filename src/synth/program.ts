@@ -5,19 +5,7 @@
  *
  * @module
  */
-import type { Engine, GenerateRequest, GenerateResult } from "../engines/contract.ts";
-
-/** Hints a step gives with a request. */
-export interface GenerateHints {
-  /**
-   * Work left in the record, in requests (e.g. messages still to write in a conversation):
-   * when requests queue for the engine, those of records with more work left go first.
-   */
-  remaining?: number;
-}
-
-/** Sends one request to the engine (with retries and usage accounting done by the caller). */
-export type Generate = (request: GenerateRequest, hints?: GenerateHints) => Promise<GenerateResult>;
+import type { Engine, Generate } from "../engines/contract.ts";
 
 /** What a step knows about the record it is producing besides its fields. */
 export interface StepContext {
@@ -30,25 +18,12 @@ export interface RecordStep {
   /** Attribute id, used in failure reports and usage per attribute. */
   readonly id: string;
   /**
-   * Adds this stage's keys to `record` (mutating it), calling `generate` as needed.
+   * Adds this stage's keys to `record` (mutating it), calling `generate` (the run's request
+   * path, `requests.ts`: retries and usage are behind it) for every model request.
    *
    * @throws {RecordFiltered} when the record is to be dropped without being a failure (§10.8).
    */
   run(record: Record<string, unknown>, generate: Generate, context: StepContext): Promise<void>;
-  /**
-   * Set by steps that make exactly one request and only store its reply (generated attributes,
-   * §9): the pipeline then awaits the engine itself, with no promise layers in between. Must be
-   * equivalent to `run`.
-   */
-  readonly single?: SingleRequestStep;
-}
-
-/** The two halves of a one-request step (see {@link RecordStep.single}). */
-export interface SingleRequestStep {
-  /** The request for `record`. @throws {TemplateError} */
-  request(record: Readonly<Record<string, unknown>>): GenerateRequest;
-  /** Stores the reply's keys in `record` (mutating it). */
-  store(record: Record<string, unknown>, result: GenerateResult): void;
 }
 
 /**

@@ -10,13 +10,13 @@
 import { writeFile } from "node:fs/promises";
 import type { Engine } from "../engines/contract.ts";
 import type { RetryPolicy } from "../engines/retry.ts";
-import type { EngineError } from "../errors.ts";
 import { ErrorsFileWriter } from "../outputs/errorsFile.ts";
 import { OrderedJsonlWriter } from "../outputs/jsonlWriter.ts";
-import { pyJsonDumps } from "../outputs/pyJson.ts";
+import { pyJsonDumps } from "../python/json.ts";
 import { RejectedFileWriter } from "../quality/rejectedFile.ts";
 import type { CompiledSynthesis } from "./compile.ts";
 import { type RecordSink, runPipeline } from "./pipeline.ts";
+import type { ResponseHook, RetryInfo } from "./requests.ts";
 import type { RunStats } from "./stats.ts";
 
 /** Options of {@link synthesize}. */
@@ -35,9 +35,9 @@ export interface SynthesizeOptions {
   /** Records in flight; default the engine's concurrency. */
   concurrency?: number;
   signal?: AbortSignal;
-  onRetry?: (
-    info: { index: number; attribute: string; delaySeconds: number; error: EngineError },
-  ) => void;
+  onRetry?: (info: RetryInfo) => void;
+  /** Sees every engine response with its key and may replay recorded ones (`requests.ts`). */
+  responses?: ResponseHook;
   /** Extra fields for the summary file (engine, model, seed, config path). */
   summaryExtra?: Record<string, unknown>;
   /** Called with the plan index of each record handed to the writer (any order; splits use it). */
@@ -78,68 +78,64 @@ export async function synthesize(
 ): Promise<SynthesisResult> {
   const { stats } = options;
   const previewCount = options.previewCount ?? 3;
-  // The engine loads before any file is touched: a bad model path must not truncate the output
-  // of an earlier run.
-  const engine = compiled.program.needsEngine ? await options.createEngine() : undefined;
-  if (engine && stats.engineLabel === undefined) {
-    stats.engineLabel = `${engine.name} ${engine.model}`;
-  }
-  if (engine && compiled.program.prepare) {
-    try {
-      await compiled.program.prepare(engine);
-    } catch (error) {
-      await compiled.program.close?.();
-      await engine.dispose();
-      throw error;
-    }
-  }
-  stats.startedAt = Date.now(); // rates and wall time exclude the model load
-  let writer: OrderedJsonlWriter;
-  let errors: ErrorsFileWriter;
-  let rejected: RejectedFileWriter | undefined;
-  try {
-    writer = await OrderedJsonlWriter.open(options.outputPath);
-    errors = await ErrorsFileWriter.forOutput(options.outputPath);
-    if (compiled.quality) rejected = await RejectedFileWriter.forOutput(options.outputPath);
-  } catch (error) {
-    await compiled.program.close?.();
-    await engine?.dispose();
-    throw error;
-  }
   const previewSlots: (Record<string, unknown> | null)[] = [];
   let stoppedBy: unknown;
-  const writerSink: RecordSink = {
-    put(index, record) {
-      if (index < previewCount * 4 && record) previewSlots[index] = record;
-      if (record) options.onWritten?.(index);
-      writer.put(index, record);
-    },
-    fail: (failure) => errors.write(failure),
-  };
-  // The quality gate decides in plan order between the pipeline and the writer.
-  const gate = rejected && compiled.quality?.gate({ inner: writerSink, stats, rejected });
-  try {
-    await runPipeline(compiled.program, {
-      getEngine: async () => engine!,
-      stats,
-      retry: options.retry,
-      maxFailedFraction: options.maxFailedFraction,
-      concurrency: options.concurrency,
-      signal: options.signal,
-      onRetry: options.onRetry,
-      sink: gate ?? writerSink,
-      ...(gate ? { enough: () => gate.enough() } : {}),
+  let errors: ErrorsFileWriter;
+  let rejected: RejectedFileWriter | undefined;
+  {
+    // Everything opened below is closed when this block ends, in reverse order, whatever
+    // happens: the files, then the program's tools, then the engine.
+    await using opened = new AsyncDisposableStack();
+    // The engine loads before any file is touched: a bad model path must not truncate the
+    // output of an earlier run.
+    const engine = compiled.program.needsEngine ? await options.createEngine() : undefined;
+    if (engine) opened.defer(() => engine.dispose());
+    if (compiled.program.close) opened.defer(() => compiled.program.close!());
+    if (engine && stats.engineLabel === undefined) {
+      stats.engineLabel = `${engine.name} ${engine.model}`;
+    }
+    if (engine && compiled.program.prepare) await compiled.program.prepare(engine);
+    stats.startedAt = Date.now(); // rates and wall time exclude the model load
+    const writer = await OrderedJsonlWriter.open(options.outputPath);
+    opened.defer(async () => {
+      await writer.close();
     });
-  } catch (error) {
-    stoppedBy = error;
-  } finally {
-    stats.finishedAt = Date.now();
-    await gate?.drain(); // records held behind indices a stopped run never finished
-    await writer.close();
-    await errors.close();
-    rejected?.close();
-    await compiled.program.close?.();
-    await engine?.dispose();
+    errors = await ErrorsFileWriter.forOutput(options.outputPath);
+    opened.defer(() => errors.close());
+    if (compiled.quality) {
+      const file = await RejectedFileWriter.forOutput(options.outputPath);
+      rejected = file;
+      opened.defer(() => file.close());
+    }
+    const writerSink: RecordSink = {
+      put(index, record) {
+        if (index < previewCount * 4 && record) previewSlots[index] = record;
+        if (record) options.onWritten?.(index);
+        writer.put(index, record);
+      },
+      fail: (failure) => errors.write(failure),
+    };
+    // The quality gate decides in plan order between the pipeline and the writer.
+    const gate = rejected && compiled.quality?.gate({ inner: writerSink, stats, rejected });
+    try {
+      await runPipeline(compiled.program, {
+        getEngine: async () => engine!,
+        stats,
+        retry: options.retry,
+        maxFailedFraction: options.maxFailedFraction,
+        concurrency: options.concurrency,
+        signal: options.signal,
+        onRetry: options.onRetry,
+        responses: options.responses,
+        sink: gate ?? writerSink,
+        ...(gate ? { enough: () => gate.enough() } : {}),
+      });
+    } catch (error) {
+      stoppedBy = error;
+    } finally {
+      stats.finishedAt = Date.now();
+      await gate?.drain(); // records held behind indices a stopped run never finished
+    }
   }
   const summaryPath = summaryFilePath(options.outputPath);
   await writeFile(summaryPath, pyJsonDumps(summaryObject(stats, options, stoppedBy), {}) + "\n");

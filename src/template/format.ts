@@ -15,9 +15,9 @@
 import { TemplateError } from "../errors.ts";
 import type { SampledAttributeSpec } from "../plan/sampling.ts";
 import { setKey } from "../plan/setKey.ts";
-import { pyFormat } from "./formatSpec.ts";
+import { pyFormat } from "../python/formatSpec.ts";
+import { pyAscii, pyRepr, pyStr } from "../python/repr.ts";
 import { type FieldNode, parseFormatString, type Segment } from "./parse.ts";
-import { pyAscii, pyRepr, pyStr } from "./python.ts";
 import { checkSourceFields, type SourceShape } from "./sourceFields.ts";
 import {
   access,

@@ -14,7 +14,7 @@ import {
   type LoadEnvironmentsOptions,
 } from "../../src/environments/index.ts";
 import { ConfigError } from "../../src/errors.ts";
-import type { Generate } from "../../src/synth/program.ts";
+import type { Generate } from "../../src/engines/contract.ts";
 
 /** A tool map with the required keys. */
 export const tool = (id: string, extra: Record<string, unknown> = {}) => ({

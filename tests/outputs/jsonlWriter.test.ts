@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { OrderedJsonlWriter } from "../../src/outputs/jsonlWriter.ts";
-import { pyJsonDumps } from "../../src/outputs/pyJson.ts";
+import { pyJsonDumps } from "../../src/python/json.ts";
 import { ManualClock } from "../helpers/manualClock.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "synth-jsonl-"));

@@ -330,28 +330,3 @@ describe("pipeline", () => {
     expect(() => compileSynthesis(dropped)).toThrow(ConfigError);
   });
 });
-
-describe("one-request steps", () => {
-  test("a generated attribute's run() and its single-request halves give the same record", async () => {
-    const compiled = compileSynthesis(qaConfig(2));
-    const step = compiled.program.steps[0];
-    expect(step.single).toBeDefined();
-    const reply = {
-      message: { role: "assistant" as const, content: "Q: What is 7 x 6? " },
-      usage: { inputTokens: 3, outputTokens: 5 },
-      finishReason: "stop" as const,
-    };
-    const viaRun = compiled.program.record(0);
-    const sent: unknown[] = [];
-    await step.run(viaRun, async (request) => {
-      sent.push(request.messages);
-      return reply;
-    }, { index: 0 });
-    const viaSingle = compiled.program.record(0);
-    const request = step.single!.request(viaSingle);
-    step.single!.store(viaSingle, reply);
-    expect(request.messages).toEqual(sent[0] as typeof request.messages);
-    expect(viaSingle).toEqual(viaRun);
-    expect(viaSingle.clean_question).toBe("What is 7 x 6?");
-  });
-});

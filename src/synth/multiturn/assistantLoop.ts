@@ -5,8 +5,7 @@
  *
  * @module
  */
-import type { ChatMessage, ToolCall, ToolDefinition } from "../../engines/contract.ts";
-import type { Generate } from "../program.ts";
+import type { ChatMessage, Generate, ToolCall, ToolDefinition } from "../../engines/contract.ts";
 import { STOP_CALLING_TOOLS } from "./turnPrompt.ts";
 
 /** Runs a batch of tool calls: one TOOL message per call, in call order (§11.5). */

@@ -7,11 +7,17 @@
  *
  * @module
  */
-import type { ChatMessage, GenerateRequest, Role, ToolDefinition } from "../../engines/contract.ts";
+import type {
+  ChatMessage,
+  Generate,
+  GenerateRequest,
+  Role,
+  ToolDefinition,
+} from "../../engines/contract.ts";
 import type { Environments, ToolScope } from "../../environments/index.ts";
 import type { Rng } from "../../plan/rng.ts";
 import type { Template } from "../../template/format.ts";
-import { type Generate, RecordFiltered, type RecordStep, type StepContext } from "../program.ts";
+import { RecordFiltered, type RecordStep, type StepContext } from "../program.ts";
 import { runAssistantTurn } from "./assistantLoop.ts";
 import { firstEmptyMessage, outputConversation } from "./conversation.ts";
 import { buildPlannerMessages, PLANNER_SCHEMA } from "./plannerPrompt.ts";
@@ -101,7 +107,10 @@ async function runConversation(
     return count;
   };
   let remaining = 1 + requestsFrom(1);
-  const send: Generate = (request) => generate(request, { remaining });
+  // The message being written (part of each request's key); none while planning.
+  let turn: number | undefined;
+  const send: Generate = (request) =>
+    generate(request, turn === undefined ? { remaining } : { remaining, turn });
   const persona = (role: Role) => parts.personas.find(([r]) => r === role)![1].render(values);
 
   // Plan (§10.4-§10.5).
@@ -142,6 +151,7 @@ async function runConversation(
     for (let k = 1; k <= n; k++) {
       const role = roleOfMessage(k);
       values.current_turn = k;
+      turn = k;
       remaining = requestsFrom(k);
       const base = buildTurnMessages({
         persona: persona(role),
