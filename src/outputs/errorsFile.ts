@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync, rmSync, writeSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import { pyJsonDumps } from "./pyJson.ts";
@@ -72,6 +72,12 @@ export class ErrorsFileWriter {
    */
   static async open(path: string): Promise<ErrorsFileWriter> {
     await rm(path, { force: true });
+    return new ErrorsFileWriter(path);
+  }
+
+  /** {@link open}, synchronously. @throws the file-system error when the file cannot be removed. */
+  static openFresh(path: string): ErrorsFileWriter {
+    rmSync(path, { force: true });
     return new ErrorsFileWriter(path);
   }
 

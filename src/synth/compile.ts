@@ -219,10 +219,14 @@ export function compileSynthesis(
   });
 
   const transforms: CompiledTransform[] = [];
+  const idRoot = Rng.seeded(plan.seed).fork("conversation_id");
   (params.transformed_attributes ?? []).forEach((attr, t) => {
     const path = `strategy_params.transformed_attributes[${t}]`;
+    const ids = idRoot.fork(attr.id);
     try {
-      const compiled = compileTransform(attr, formatter);
+      const compiled = compileTransform(attr, formatter, {
+        uuidForRecord: (index) => ids.fork(index).uuid4(),
+      });
       checkNames(compiled.placeholders, `${path}.transformation_strategy`);
       transforms.push(compiled);
     } catch (error) {
@@ -255,8 +259,8 @@ export function compileSynthesis(
     record: (i) => plan.record(i),
     steps: [...generated, ...multiturn],
     ...(multiturn.length > 0 ? { recordsPerSlot: RECORDS_PER_SLOT_WITH_CONVERSATIONS } : {}),
-    finish(record) {
-      for (const t of transforms) record[t.id] = t.apply(record, true);
+    finish(record, index) {
+      for (const t of transforms) record[t.id] = t.apply(record, true, index);
       return project ? project(record) : record;
     },
   };

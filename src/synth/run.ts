@@ -13,7 +13,9 @@ import type { RetryPolicy } from "../engines/retry.ts";
 import { ErrorsFileWriter } from "../outputs/errorsFile.ts";
 import { OrderedJsonlWriter } from "../outputs/jsonlWriter.ts";
 import { pyJsonDumps } from "../outputs/pyJson.ts";
+import type { RunStatus } from "../durable/manifest.ts";
 import type { CompiledSynthesis } from "./compile.ts";
+import { DurableRun, type DurableSettings } from "./durableRun.ts";
 import { runPipeline } from "./pipeline.ts";
 import type { ResponseHook, RetryInfo } from "./requests.ts";
 import type { RunStats } from "./stats.ts";
@@ -39,6 +41,18 @@ export interface SynthesizeOptions {
   responses?: ResponseHook;
   /** Extra fields for the summary file (engine, model, seed, config path). */
   summaryExtra?: Record<string, unknown>;
+  /**
+   * Run journal, resume, shards and manifest (`durableRun.ts`). Without it the output is
+   * created or truncated and nothing is journaled.
+   */
+  durable?: DurableSettings;
+  /**
+   * After `signal` aborts, milliseconds the requests already sent may take to finish (their
+   * responses are kept) before they are aborted too. Default 0.
+   */
+  drainMs?: number;
+  /** Receives the durable run once it is open (e.g. to report where it starts). */
+  onDurableRun?: (run: DurableRun) => void;
 }
 
 /** What a finished (or stopped) run produced. */
@@ -51,6 +65,8 @@ export interface SynthesisResult {
   preview: Record<string, unknown>[];
   /** The error that stopped the run early, if any (records written before it are kept). */
   stoppedBy?: unknown;
+  /** Responses taken from the journal instead of the engine (resume). */
+  replayed?: number;
 }
 
 /** `out/x.jsonl` → `out/x.summary.json`. */
@@ -90,16 +106,30 @@ export async function synthesize(
   }
   stats.startedAt = Date.now(); // rates and wall time exclude the model load
   let writer: OrderedJsonlWriter;
-  let errors: ErrorsFileWriter;
+  let errors: ErrorsFileWriter | undefined;
+  let durable: DurableRun | undefined;
   try {
-    writer = await OrderedJsonlWriter.open(options.outputPath);
-    errors = await ErrorsFileWriter.forOutput(options.outputPath);
+    if (options.durable) {
+      durable = await DurableRun.open(options.outputPath, options.durable);
+      options.onDurableRun?.(durable);
+      const { written, failed, filtered } = durable.prior;
+      stats.planned = durable.end - durable.start + written + failed + filtered;
+      stats.written += written;
+      stats.failed += failed;
+      stats.filtered += filtered;
+      stats.done += written + failed + filtered;
+      writer = await OrderedJsonlWriter.open(durable.writePath, durable.writerOptions);
+    } else {
+      writer = await OrderedJsonlWriter.open(options.outputPath);
+      errors = await ErrorsFileWriter.forOutput(options.outputPath);
+    }
   } catch (error) {
     await compiled.program.close?.();
     await engine?.dispose();
     throw error;
   }
   const previewSlots: (Record<string, unknown> | null)[] = [];
+  const first = durable?.start ?? 0;
   let stoppedBy: unknown;
   try {
     await runPipeline(compiled.program, {
@@ -110,33 +140,66 @@ export async function synthesize(
       concurrency: options.concurrency,
       signal: options.signal,
       onRetry: options.onRetry,
-      responses: options.responses,
-      sink: {
-        put(index, record) {
-          if (index < previewCount * 4 && record) previewSlots[index] = record;
-          writer.put(index, record);
+      ...(durable
+        ? { responses: durable, range: { start: durable.start, end: durable.end } }
+        : options.responses
+        ? { responses: options.responses }
+        : {}),
+      ...(options.drainMs ? { drainMs: options.drainMs } : {}),
+      sink: durable
+        ? {
+          put(index, record) {
+            if (index - first < previewCount * 4 && record) previewSlots[index - first] = record;
+            durable!.put(index, record);
+            writer.put(index, record);
+          },
+          fail: (failure) => durable!.fail(failure),
+        }
+        : {
+          put(index, record) {
+            if (index < previewCount * 4 && record) previewSlots[index] = record;
+            writer.put(index, record);
+          },
+          fail: (failure) => errors!.write(failure),
         },
-        fail: (failure) => errors.write(failure),
-      },
     });
   } catch (error) {
     stoppedBy = error;
   } finally {
     stats.finishedAt = Date.now();
-    await writer.close();
-    await errors.close();
+    if (durable) {
+      try {
+        await writer.close({
+          keepGaps: true,
+          commit: durable.committed || stoppedBy === undefined,
+        });
+      } finally {
+        await durable.finish(runStatus(stoppedBy), stats);
+      }
+    } else {
+      await writer.close();
+      await errors!.close();
+    }
     await compiled.program.close?.();
     await engine?.dispose();
   }
   const summaryPath = summaryFilePath(options.outputPath);
   await writeFile(summaryPath, pyJsonDumps(summaryObject(stats, options, stoppedBy), {}) + "\n");
+  const errorsPath = durable ? durable.errorsPath : errors!.created ? errors!.path : undefined;
   return {
     outputPath: options.outputPath,
-    ...(errors.created ? { errorsPath: errors.path } : {}),
+    ...(errorsPath ? { errorsPath } : {}),
+    ...(durable ? { replayed: durable.replayed } : {}),
     summaryPath,
     preview: previewSlots.filter((r): r is Record<string, unknown> => !!r).slice(0, previewCount),
     ...(stoppedBy !== undefined ? { stoppedBy } : {}),
   };
+}
+
+/** How a run ended, for the manifest. */
+function runStatus(stoppedBy: unknown): RunStatus {
+  if (stoppedBy === undefined) return "complete";
+  return stoppedBy instanceof Error && stoppedBy.name === "AbortError" ? "interrupted" : "stopped";
 }
 
 function summaryObject(stats: RunStats, options: SynthesizeOptions, stoppedBy: unknown) {
