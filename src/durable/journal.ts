@@ -14,10 +14,12 @@
  * - an output mark `{"w":41,"b":10240}`: the output file holds every record up to index 41
  *   in its first 10240 bytes (written after the output write it describes).
  *
- * Durability: lines are collected during one turn of the event loop and written with one
- * `write` (group commit) right after it, so a killed process loses only what arrived in its
- * last turn; an `fdatasync` runs at most once a second, so a power loss costs at most the last
- * second. A process exit flushes what is buffered. A torn last line (a kill in the middle of a
+ * Durability: the first line of a turn of the event loop is written at once; lines that follow
+ * in the same turn are written together (group commit) at its end, or every 256 K characters
+ * when a run never yields (an instant engine). So a response that arrives on its own (over
+ * HTTP, from llama.cpp) is on file before the step that asked for it goes on, and a killed
+ * process loses only the requests in flight and what arrived in its last turn. An
+ * `fdatasync` runs at most once a second, so a power loss costs at most the last second. A process exit flushes what is buffered. A torn last line (a kill in the middle of a
  * write) is ignored and cut off when the journal is reopened; any other damage is an
  * {@link InputError} naming the file and line.
  *
@@ -96,14 +98,21 @@ export function responseKey(index: number, attribute: string, n: number): string
 export function requestHash(messages: readonly { role: string; content: unknown }[]): number {
   let h = messages.length;
   for (let m = 0; m < messages.length; m++) {
-    const c = messages[m].content;
-    h = Bun.hash.xxHash32(typeof c === "string" ? c : JSON.stringify(c) ?? "", h);
-    h = Bun.hash.xxHash32(messages[m].role, h);
+    const { role, content } = messages[m];
+    // The role's first two characters tell system, user, assistant and tool apart.
+    const salt = (role.charCodeAt(0) << 8) | role.charCodeAt(1);
+    h = Bun.hash.xxHash32(
+      typeof content === "string" ? content : JSON.stringify(content) ?? "",
+      (h ^ salt) >>> 0,
+    );
   }
   return h;
 }
 
-/** Seconds between background `fdatasync`s of the journal. */
+/** Buffered characters that trigger a write without waiting for the end of the turn. */
+const FLUSH_CHARS = 1 << 18;
+
+/** Milliseconds between background `fdatasync`s of the journal. */
 const SYNC_INTERVAL_MS = 1000;
 
 /**
@@ -112,6 +121,8 @@ const SYNC_INTERVAL_MS = 1000;
  */
 export class JournalWriter {
   private buffer = "";
+  /** Attribute ids as JSON strings. */
+  private readonly quoted = new Map<string, string>();
   private scheduled = false;
   private dirty = false;
   private syncing = false;
@@ -170,7 +181,9 @@ export class JournalWriter {
   /** Records the reply to the `n`-th request of `attribute` in record `index`. */
   response(index: number, attribute: string, n: number, hash: number, result: GenerateResult) {
     const message = result.message;
-    let line = `{"i":${index},"a":${JSON.stringify(attribute)},"n":${n},"h":${hash},"c":${
+    let quoted = this.quoted.get(attribute);
+    if (quoted === undefined) this.quoted.set(attribute, quoted = JSON.stringify(attribute));
+    let line = `{"i":${index},"a":${quoted},"n":${n},"h":${hash},"c":${
       JSON.stringify(message.content)
     },"u":[${result.usage.inputTokens},${result.usage.outputTokens},${
       result.usage.cachedTokens ?? 0
@@ -223,8 +236,15 @@ export class JournalWriter {
     if (this.closed) throw new Error(`Cannot write to "${this.path}": the journal is closed`);
     this.buffer += line;
     if (!this.scheduled) {
+      // The first entry of a turn of the event loop is written at once (a response that
+      // arrived on its own, e.g. over HTTP, is on file before its record goes on); entries
+      // that follow in the same turn are written together at its end.
       this.scheduled = true;
       setImmediate(this.flushSoon);
+      this.writeNow();
+    } else if (this.buffer.length >= FLUSH_CHARS) {
+      // A run that never yields to the event loop (an instant engine) still writes regularly.
+      this.writeNow();
     }
   }
 
@@ -258,6 +278,7 @@ export class JournalWriter {
 }
 
 const OPEN = 123; // {
+const CLOSE = 125; // }
 const QUOTE = 34;
 const NEWLINE = 10;
 
@@ -265,7 +286,8 @@ const NEWLINE = 10;
  * Reads a journal for a resume. `outputBytes` is the output file's size now: the mark used is
  * the last one whose byte count fits in it (after a power loss the output can be shorter than
  * the journal says). Responses of records at or before that mark are skipped without parsing
- * (they are in the output already), so reading stays fast for long runs; `loadAll` keeps them
+ * (they are in the output already; only their shape is checked: the `{"i":N,"a"` start and the
+ * closing `}`), so reading stays fast for long runs; `loadAll` keeps them
  * (`--retry-failed` reuses the responses a failed record already got).
  *
  * @throws {InputError} naming the file and line when the header is missing or a line other
@@ -326,7 +348,8 @@ export async function readJournal(
       let p = start + 5;
       let index = 0;
       while (bytes[p] >= 48 && bytes[p] <= 57) index = index * 10 + bytes[p++] - 48;
-      if (p > start + 5 && bytes[p + 2] === 97 && index <= skipBelow) {
+      // Its shape is still checked: a cut or overwritten line does not end with `}`.
+      if (p > start + 5 && bytes[p + 2] === 97 && index <= skipBelow && bytes[end - 1] === CLOSE) {
         start = end + 1;
         continue;
       }

@@ -18,7 +18,16 @@
  *
  * @module
  */
-import { existsSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import type { GenerateRequest, GenerateResult } from "../engines/contract.ts";
 import { ConfigError, UsageError } from "../errors.ts";
 import { changedKeys, fingerprintOf, type RunIdentity } from "../durable/fingerprint.ts";
@@ -106,9 +115,26 @@ export function readJournalHeader(outputPath: string): JournalHeader | undefined
   try {
     const text = readFileSync(journalFilePath(outputPath), "utf8");
     const end = text.indexOf("\n");
-    return JSON.parse(end < 0 ? text : text.slice(0, end)) as JournalHeader;
+    return end < 0 ? undefined : JSON.parse(text.slice(0, end)) as JournalHeader;
   } catch {
     return undefined;
+  }
+}
+
+/** Whether the file at `path` exists and holds at least one whole line. */
+function hasCompleteFirstLine(path: string): boolean {
+  if (!existsSync(path)) return false;
+  const fd = openSync(path, "r");
+  try {
+    const chunk = Buffer.allocUnsafe(1 << 16);
+    for (let position = 0;;) {
+      const read = readSync(fd, chunk, 0, chunk.length, position);
+      if (read === 0) return false;
+      if (chunk.subarray(0, read).includes(10)) return true;
+      position += read;
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -208,8 +234,9 @@ export class DurableRun implements ResponseHook {
       created: new Date().toISOString(),
     };
     const journalPath = journalFilePath(outputPath);
+    // A journal without a complete header line (killed while creating it) holds nothing.
     const continuing = (settings.mode === "resume" || settings.mode === "retry-failed") &&
-      existsSync(journalPath);
+      hasCompleteFirstLine(journalPath);
     const none = { written: 0, failed: 0, filtered: 0 };
     if (!continuing) {
       return new DurableRun(

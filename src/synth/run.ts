@@ -169,10 +169,8 @@ export async function synthesize(
     stats.finishedAt = Date.now();
     if (durable) {
       try {
-        await writer.close({
-          keepGaps: true,
-          commit: durable.committed || stoppedBy === undefined,
-        });
+        // A run that stopped before writing a record leaves an earlier output as it was.
+        await writer.close({ keepGaps: true, commit: stoppedBy === undefined });
       } finally {
         await durable.finish(runStatus(stoppedBy), stats);
       }
