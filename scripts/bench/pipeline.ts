@@ -12,8 +12,8 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Engine } from "../../src/engines/contract.ts";
 import { DEFAULT_RETRY_POLICY } from "../../src/engines/retry.ts";
+import { benchConfig as config, instantEngine } from "./pipelineWorkload.ts";
 import { type CompilableConfig, compileSynthesis } from "../../src/synth/compile.ts";
 import { synthesize } from "../../src/synth/run.ts";
 import { createRunStats } from "../../src/synth/stats.ts";
@@ -23,83 +23,6 @@ import { recordShapingConfig } from "../../src/durable/fingerprint.ts";
 const argIndex = process.argv.indexOf("--records");
 const RECORDS = argIndex > 0 ? Number(process.argv[argIndex + 1]) : 100_000;
 const dir = mkdtempSync(join(tmpdir(), "synth-bench-"));
-
-const config = (n: number): CompilableConfig => ({
-  num_samples: n,
-  seed: 1,
-  strategy_params: {
-    sampled_attributes: [
-      {
-        id: "topic",
-        name: "Topic",
-        description: "Subject",
-        possible_values: ["math", "history", "art", "biology"].map((id) => ({
-          id,
-          name: id[0].toUpperCase() + id.slice(1),
-          description: `questions about ${id}`,
-          sample_rate: 0.25,
-        })),
-      },
-      {
-        id: "level",
-        name: "Level",
-        description: "Difficulty",
-        possible_values: [
-          { id: "easy", name: "Easy", description: "basic", sample_rate: 0.5 },
-          { id: "hard", name: "Hard", description: "expert", sample_rate: 0.5 },
-        ],
-      },
-    ],
-    generated_attributes: [
-      {
-        id: "question",
-        instruction_messages: [
-          { role: "system", content: "You write {level} quiz questions ({level.description})." },
-          { role: "user", content: "Write a question about {topic} ({topic.description})." },
-        ],
-      },
-      {
-        id: "answer",
-        instruction_messages: [{ role: "user", content: "Answer this: {question}" }],
-      },
-    ],
-    transformed_attributes: [{
-      id: "conversation",
-      transformation_strategy: {
-        type: "CHAT",
-        chat_transform: {
-          messages: [{ role: "user", content: "{question}" }, {
-            role: "assistant",
-            content: "{answer}",
-          }],
-        },
-      },
-    }],
-  },
-});
-
-/**
- * The instant in-process engine both sides call: answers in a microtask with a short text
- * derived from the prompt, and reports token counts.
- */
-function instantEngine(): Engine {
-  return {
-    name: "INSTANT",
-    model: "instant",
-    maxConcurrency: 8,
-    capabilities: { jsonSchema: false, tools: false },
-    async generate(request) {
-      const last = request.messages[request.messages.length - 1].content ?? "";
-      return {
-        message: { role: "assistant", content: `reply ${last.length}` },
-        usage: { inputTokens: last.length >> 2, outputTokens: 2 },
-        finishReason: "stop",
-      };
-    },
-    async dispose() {},
-    async [Symbol.asyncDispose]() {},
-  };
-}
 
 /** The durable settings of a CLI run (journal on), for config `c`. */
 function durable(c: CompilableConfig, n: number): DurableSettings {

@@ -11,8 +11,10 @@
  *   request's messages; the reply as content, usage and finish reason, `tc` tool calls and `m`
  *   other message fields when present);
  * - a failed record `{"i":12,"f":{errors-file entry}}`;
- * - an output mark `{"w":41,"b":10240}`: the output file holds every record up to index 41
- *   in its first 10240 bytes (written after the output write it describes).
+ * - an output mark `{"w":41,"b":10240,"l":40,"f":1,"j":5120}`: the output file holds every
+ *   record up to index 41 in its first 10240 bytes, as 40 lines; 1 record up to 41 failed; every
+ *   entry of a record after 41 is at journal byte 5120 or later (written after the output write
+ *   it describes). A resume reads only from `j` on, so its cost does not grow with the run.
  *
  * Durability: the first line of a turn of the event loop is written at once; lines that follow
  * in the same turn are written together (group commit) at its end, or every 256 K characters
@@ -32,6 +34,7 @@ import {
   fstatSync,
   ftruncateSync,
   openSync,
+  readSync,
   writeSync,
 } from "node:fs";
 import type { GenerateResult } from "../engines/contract.ts";
@@ -72,6 +75,12 @@ export interface JournaledResponse {
 export interface OutputMark {
   through: number;
   bytes: number;
+  /** Lines in those bytes. */
+  lines?: number;
+  /** Records up to `through` that failed. */
+  failed?: number;
+  /** Journal byte offset from which every entry of a record after `through` lies. */
+  tail?: number;
 }
 
 /** What a journal holds, as read by {@link readJournal}. */
@@ -81,12 +90,13 @@ export interface JournalContents {
   mark: OutputMark | undefined;
   /** Responses of records after the mark, by {@link responseKey}. */
   responses: Map<string, JournaledResponse>;
-  /** Every failed record (index → errors-file entry), the latest entry per index. */
+  /**
+   * Failed records (index → errors-file entry, the latest per index) in the part read: those
+   * after the mark, every one with `loadAll`.
+   */
   failures: Map<number, ErrorsFileEntry>;
   /** Bytes of complete lines (a torn last line is beyond this). */
   validBytes: number;
-  /** Complete lines. */
-  lines: number;
 }
 
 /** The map key of a response: record index, attribute, n-th request of it in the record. */
@@ -121,6 +131,7 @@ const SYNC_INTERVAL_MS = 1000;
  */
 export class JournalWriter {
   private buffer = "";
+  private fileBytes = 0;
   /** Attribute ids as JSON strings. */
   private readonly quoted = new Map<string, string>();
   private scheduled = false;
@@ -175,7 +186,9 @@ export class JournalWriter {
     const fd = openSync(path, "r+");
     if (fstatSync(fd).size !== validBytes) ftruncateSync(fd, validBytes);
     closeSync(fd);
-    return new JournalWriter(path, openSync(path, "a"));
+    const writer = new JournalWriter(path, openSync(path, "a"));
+    writer.fileBytes = validBytes;
+    return writer;
   }
 
   /** Records the reply to the `n`-th request of `attribute` in record `index`. */
@@ -207,9 +220,19 @@ export class JournalWriter {
     this.append(`{"i":${index},"x":1}\n`);
   }
 
-  /** Records an output mark (after the output write it describes). */
-  mark(through: number, bytes: number): void {
-    this.append(`{"w":${through},"b":${bytes}}\n`);
+  /** Records an output mark (after the output write it describes); see {@link OutputMark}. */
+  mark(mark: Required<OutputMark>): void {
+    this.append(
+      `{"w":${mark.through},"b":${mark.bytes},"l":${mark.lines},"f":${mark.failed},"j":${mark.tail}}\n`,
+    );
+  }
+
+  /**
+   * Bytes of the journal on file so far: every line appended from now on lies at this offset
+   * or later.
+   */
+  get writtenBytes(): number {
+    return this.fileBytes;
   }
 
   /** Writes what is buffered now. @throws the error of a failed write. */
@@ -258,6 +281,7 @@ export class JournalWriter {
       for (let offset = 0; offset < data.length;) {
         offset += writeSync(this.fd, data, offset, data.length - offset);
       }
+      this.fileBytes += data.length;
       this.dirty = true;
     } catch (error) {
       this.failure = new Error(`Cannot write to "${this.path}": ${(error as Error).message}`, {
@@ -298,51 +322,103 @@ export async function readJournal(
   outputBytes: number,
   options: { loadAll?: boolean } = {},
 ): Promise<JournalContents> {
-  const bytes = Buffer.from(await Bun.file(path).bytes());
-  const validBytes = bytes.lastIndexOf(NEWLINE) + 1;
-  const damaged = (line: number, why: string) =>
+  const fd = openSync(path, "r");
+  try {
+    return readOpenJournal(fd, path, outputBytes, options);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Bytes `[start, end)` of `fd`. */
+function readRange(fd: number, start: number, end: number): Buffer {
+  const out = Buffer.allocUnsafe(end - start);
+  for (let at = 0; at < out.length;) {
+    const n = readSync(fd, out, at, out.length - at, start + at);
+    if (n === 0) return out.subarray(0, at);
+    at += n;
+  }
+  return out;
+}
+
+function readOpenJournal(
+  fd: number,
+  path: string,
+  outputBytes: number,
+  options: { loadAll?: boolean },
+): JournalContents {
+  const size = fstatSync(fd).size;
+  const damaged = (line: number, why: string, at?: number) =>
     new InputError(
-      `Cannot resume from the journal "${path}": line ${line} is damaged (${why}); ` +
-        `move it away and start again with --overwrite`,
+      `Cannot resume from the journal "${path}": line ${
+        line > 0 ? line : lineNumberAt(readRange(fd, 0, at ?? 0), at ?? 0)
+      } is damaged (${why}); move it away and start again with --overwrite`,
     );
-  const firstEnd = bytes.indexOf(NEWLINE);
+  // The header: the first line.
+  let head = readRange(fd, 0, Math.min(size, 1 << 16));
+  while (head.indexOf(NEWLINE) < 0 && head.length < size) {
+    head = readRange(fd, 0, Math.min(size, head.length * 4));
+  }
+  const firstEnd = head.indexOf(NEWLINE);
   if (firstEnd < 0) throw damaged(1, "the header line is incomplete");
   let header: JournalHeader;
   try {
-    header = JSON.parse(bytes.toString("utf8", 0, firstEnd));
+    header = JSON.parse(head.toString("utf8", 0, firstEnd));
   } catch (error) {
     throw damaged(1, (error as Error).message);
   }
   if (header?.journal !== 1 || typeof header.fingerprint !== "string") {
     throw damaged(1, "it is not a synth journal header");
   }
+  const body = firstEnd + 1;
 
-  // The last mark that fits the output, searching backwards from the end.
+  // The last mark that fits the output, searching backwards from the end; only the end of
+  // the file is read (more when no mark is found there).
+  let base = Math.max(body, size - (1 << 20));
+  let bytes = readRange(fd, base, size);
   let mark: OutputMark | undefined;
-  for (let at = validBytes - 1; at > firstEnd;) {
-    const found = bytes.lastIndexOf('\n{"w":', at - 1);
-    if (found < firstEnd) break;
-    const end = bytes.indexOf(NEWLINE, found + 1);
-    try {
-      const m = JSON.parse(bytes.toString("utf8", found + 1, end)) as { w: number; b: number };
-      if (m.b <= outputBytes) {
-        mark = { through: m.w, bytes: m.b };
-        break;
+  for (;;) {
+    for (let at = bytes.length; at > 0;) {
+      const found = bytes.lastIndexOf('\n{"w":', at - 1);
+      if (found < 0) break;
+      const end = bytes.indexOf(NEWLINE, found + 1);
+      if (end < 0) { // a torn mark
+        at = found;
+        continue;
       }
-    } catch {
-      // A damaged mark is reported by the forward pass below.
+      try {
+        const m = JSON.parse(bytes.toString("utf8", found + 1, end)) as Record<string, number>;
+        if (m.b <= outputBytes) {
+          mark = {
+            through: m.w,
+            bytes: m.b,
+            ...(m.l !== undefined ? { lines: m.l, failed: m.f, tail: m.j } : {}),
+          };
+          break;
+        }
+      } catch {
+        // A damaged mark is reported by the forward pass below when it is read.
+      }
+      at = found;
     }
-    at = found;
+    if (mark || base <= body) break;
+    base = Math.max(body, size - 4 * (size - base));
+    bytes = readRange(fd, base, size);
   }
+  const validBytes = Math.max(body, base + bytes.lastIndexOf(NEWLINE) + 1);
   const through = mark?.through ?? -1;
   const skipBelow = options.loadAll ? -1 : through;
+  // Entries of records after the mark lie from its `tail` offset on: only that part is read.
+  const from = !options.loadAll && mark?.tail !== undefined && mark.tail > body ? mark.tail : body;
+  if (from < base) {
+    base = from;
+    bytes = readRange(fd, base, size);
+  }
 
   const responses = new Map<string, JournaledResponse>();
   const failures = new Map<number, ErrorsFileEntry>();
-  let lines = 1;
-  for (let start = firstEnd + 1; start < validBytes;) {
+  for (let start = from - base; start < validBytes - base;) {
     const end = bytes.indexOf(NEWLINE, start);
-    lines++;
     // Fast path: `{"i":<digits>,"a"` of a record already in the output is skipped unparsed.
     if (bytes[start] === OPEN && bytes[start + 1] === QUOTE && bytes[start + 2] === 105) {
       let p = start + 5;
@@ -358,7 +434,7 @@ export async function readJournal(
     try {
       entry = JSON.parse(bytes.toString("utf8", start, end));
     } catch (error) {
-      throw damaged(lines, (error as Error).message);
+      throw damaged(0, (error as Error).message, base + start);
     }
     if (typeof entry.i === "number" && typeof entry.a === "string") {
       const content = entry.c as string | null;
@@ -386,9 +462,16 @@ export async function readJournal(
     } else if (typeof entry.i === "number" && entry.x === 1) {
       failures.delete(entry.i);
     } else if (typeof entry.w !== "number") {
-      throw damaged(lines, "not a journal entry");
+      throw damaged(0, "not a journal entry", base + start);
     }
     start = end + 1;
   }
-  return { header, mark, responses, failures, validBytes, lines };
+  return { header, mark, responses, failures, validBytes };
+}
+
+/** The 1-based line number of byte offset `at` (counted only when a damaged line is reported). */
+function lineNumberAt(bytes: Buffer, at: number): number {
+  let line = 1;
+  for (let p = bytes.indexOf(NEWLINE); p >= 0 && p < at; p = bytes.indexOf(NEWLINE, p + 1)) line++;
+  return line;
 }

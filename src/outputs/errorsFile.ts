@@ -124,6 +124,20 @@ export class ErrorsFileWriter {
     this.lines++;
   }
 
+  /** Writes lines kept from an earlier errors file as they are (each without its newline). */
+  writeLines(lines: readonly string[]): void {
+    if (this.closed) throw new Error(`Cannot write to "${this.path}": the errors file is closed`);
+    if (this.fd === undefined) {
+      mkdirSync(dirname(this.path), { recursive: true });
+      this.fd = openSync(this.path, "w");
+    }
+    const data = Buffer.from(lines.map((l) => l + "\n").join(""), "utf8");
+    for (let offset = 0; offset < data.length;) {
+      offset += writeSync(this.fd, data, offset, data.length - offset);
+    }
+    this.lines += lines.length;
+  }
+
   /** Syncs and closes the file if one was created. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;

@@ -38,6 +38,8 @@ export interface OrderedJsonlWriterOptions {
    * the file is cut to that length at open). Default: the file is created or truncated.
    */
   keepBytes?: number;
+  /** Lines in the kept bytes (for the line counts passed to `onWrite`). Default 0. */
+  keepLines?: number;
   /**
    * Leave an existing file untouched until the first record is written (or {@link
    * OrderedJsonlWriter.close} commits): a run that fails before producing anything does not
@@ -46,9 +48,9 @@ export interface OrderedJsonlWriterOptions {
   deferOpen?: boolean;
   /**
    * Called after each write with the last plan index the file now covers (failed and filtered
-   * indices included) and the file's size in bytes: the run journal's output marks.
+   * indices included), the file's size in bytes and its lines: the run journal's output marks.
    */
-  onWrite?: (through: number, bytes: number) => void;
+  onWrite?: (through: number, bytes: number, lines: number) => void;
 }
 
 /** Totals reported by {@link OrderedJsonlWriter.close}. */
@@ -302,7 +304,11 @@ export class OrderedJsonlWriter {
     }
     this.writtenCount += items.length;
     this.bytes += data.length;
-    this.options.onWrite?.(this.nextIndex - 1, this.bytes);
+    this.options.onWrite?.(
+      this.nextIndex - 1,
+      this.bytes,
+      (this.options.keepLines ?? 0) + this.writtenCount,
+    );
   }
 }
 

@@ -153,8 +153,8 @@ export class DurableRun implements ResponseHook {
   readonly end: number;
   /** The file the records go to (a temporary file for `retry-failed`). */
   readonly writePath: string;
-  /** Options for the output writer (first index, bytes kept, deferred open, marks). */
-  readonly writerOptions: OrderedJsonlWriterOptions;
+  private readonly keepBytes: number | undefined;
+  private readonly deferOpen: boolean;
   /** Counts already in the output (resume). */
   readonly prior: PriorCounts;
   /** Responses taken from the journal instead of the engine. */
@@ -165,6 +165,16 @@ export class DurableRun implements ResponseHook {
   private errors: ErrorsFileWriter | undefined;
   private readonly startedAt = new Date().toISOString();
   private readonly retried = new Set<number>();
+  /** Journal offset of the first entry of each record after the last mark. */
+  private readonly firstOffset = new Map<number, number>();
+  /** Failed records after the last mark. */
+  private readonly failedAhead = new Set<number>();
+  /** Failed records up to the last mark. */
+  private failedThrough = 0;
+  /** Index the last mark covers. */
+  private lastThrough = -1;
+  /** Lines of the output kept from before (resume). */
+  private keepLines = 0;
   private readonly seedRoots = new Map<string, Rng>();
   private readonly engineRoot: Rng | undefined;
 
@@ -185,17 +195,26 @@ export class DurableRun implements ResponseHook {
     this.start = range.start;
     this.end = range.end;
     this.prior = prior;
-    const retrying = settings.mode === "retry-failed";
-    this.writePath = retrying ? `${outputPath}.retry-tmp` : outputPath;
-    this.writerOptions = {
-      firstIndex: range.start,
-      ...(keepBytes !== undefined ? { keepBytes } : {}),
-      ...(deferOpen ? { deferOpen } : {}),
-      ...(retrying ? {} : { onWrite: (through, bytes) => this.journal?.mark(through, bytes) }),
-    };
+    this.writePath = settings.mode === "retry-failed" ? `${outputPath}.retry-tmp` : outputPath;
+    this.keepBytes = keepBytes;
+    this.deferOpen = deferOpen;
     if (settings.engineSeed !== undefined) {
       this.engineRoot = Rng.seeded(settings.engineSeed).fork("engine");
     }
+  }
+
+  /** Options for the output writer (first index, bytes kept, deferred open, marks). */
+  get writerOptions(): OrderedJsonlWriterOptions {
+    return {
+      firstIndex: this.start,
+      ...(this.keepBytes !== undefined
+        ? { keepBytes: this.keepBytes, keepLines: this.keepLines }
+        : {}),
+      ...(this.deferOpen ? { deferOpen: true } : {}),
+      ...(this.settings.mode === "retry-failed"
+        ? {}
+        : { onWrite: (through, bytes, lines) => this.markOutput(through, bytes, lines) }),
+    };
   }
 
   /** The journal file. */
@@ -316,24 +335,33 @@ export class DurableRun implements ResponseHook {
       run.committed = true;
       return run;
     }
-    // Resume: counts of what the output already holds.
-    let written = 0;
-    if (keepBytes > 0) {
+    // Resume: counts of what the output already holds (from the mark; older marks: counted).
+    const mark = journal.mark;
+    let written = mark?.lines ?? 0;
+    if (mark && mark.lines === undefined && keepBytes > 0) {
       const bytes = Buffer.from(await Bun.file(outputPath).slice(0, keepBytes).bytes());
       for (let at = bytes.indexOf(10); at >= 0; at = bytes.indexOf(10, at + 1)) written++;
     }
     const known = new Map<number, ErrorsFileEntry>();
-    const earlier: ErrorsFileEntry[] = [];
+    let failedBefore = 0;
     for (const [index, entry] of journal.failures) {
-      if (index <= through) earlier.push(entry);
-      else known.set(index, entry);
+      if (index > through) known.set(index, entry);
+      else failedBefore++;
     }
-    const failed = earlier.length;
+    const failed = mark?.failed ?? failedBefore;
     const prior = {
       written,
       failed,
       filtered: Math.max(0, through + 1 - range.start - written - failed),
     };
+    // The errors file keeps the failures up to the mark; later ones are reported again.
+    const errorsPath = errorsFilePath(outputPath);
+    const keptErrors = existsSync(errorsPath)
+      ? readFileSync(errorsPath, "utf8").split("\n").filter((line) => {
+        const index = /^\{"index": (\d+)/.exec(line)?.[1];
+        return index !== undefined && Number(index) <= through;
+      })
+      : [];
     const run = new DurableRun(
       outputPath,
       settings,
@@ -348,9 +376,11 @@ export class DurableRun implements ResponseHook {
     );
     run.journal = JournalWriter.reopen(journalPath, journal.validBytes);
     run.committed = true;
-    // The errors file is rebuilt from the journal: failures up to the mark, in plan order.
-    run.errors = await ErrorsFileWriter.open(errorsFilePath(outputPath));
-    for (const entry of earlier.sort((a, b) => a.index - b.index)) run.errors.write(entry);
+    run.lastThrough = through;
+    run.failedThrough = failed;
+    run.keepLines = written;
+    run.errors = await ErrorsFileWriter.open(errorsPath);
+    if (keptErrors.length > 0) run.errors.writeLines(keptErrors);
     run.writeManifest("running", undefined);
     return run;
   }
@@ -398,6 +428,9 @@ export class DurableRun implements ResponseHook {
   /** {@link ResponseHook.onResponse}: journals the response. */
   onResponse(key: RequestKey, request: GenerateRequest, result: GenerateResult): void {
     if (!this.committed) this.commit();
+    if (!this.firstOffset.has(key.index)) {
+      this.firstOffset.set(key.index, this.journal!.writtenBytes);
+    }
     this.journal!.response(
       key.index,
       key.attribute,
@@ -411,6 +444,10 @@ export class DurableRun implements ResponseHook {
   fail(failure: RecordFailure): void {
     if (!this.committed) this.commit();
     const entry = failure as ErrorsFileEntry;
+    if (!this.firstOffset.has(entry.index)) {
+      this.firstOffset.set(entry.index, this.journal!.writtenBytes);
+    }
+    if (entry.index > this.lastThrough) this.failedAhead.add(entry.index);
     this.journal!.failed(entry);
     if (!this.errors) {
       const path = errorsFilePath(this.outputPath);
@@ -419,6 +456,25 @@ export class DurableRun implements ResponseHook {
       );
     }
     this.errors.write(entry);
+  }
+
+  /** The output now covers records up to `through` in `bytes` bytes and `lines` lines. */
+  private markOutput(through: number, bytes: number, lines: number): void {
+    const journal = this.journal;
+    if (!journal) return;
+    let tail = journal.writtenBytes;
+    for (const [index, offset] of this.firstOffset) {
+      if (index <= through) this.firstOffset.delete(index);
+      else if (offset < tail) tail = offset;
+    }
+    for (const index of this.failedAhead) {
+      if (index <= through) {
+        this.failedAhead.delete(index);
+        this.failedThrough++;
+      }
+    }
+    this.lastThrough = through;
+    journal.mark({ through, bytes, lines, failed: this.failedThrough, tail });
   }
 
   /** A record is finished (`null`: failed or filtered) and handed to the writer. */
@@ -441,7 +497,13 @@ export class DurableRun implements ResponseHook {
         if (existsSync(errorsTmp)) renameSync(errorsTmp, errorsFilePath(this.outputPath));
         else rmSync(errorsFilePath(this.outputPath), { force: true });
         for (const index of this.retried) this.journal!.retried(index);
-        this.journal!.mark(this.end - 1, statSync(this.outputPath).size);
+        this.journal!.mark({
+          through: this.end - 1,
+          bytes: statSync(this.outputPath).size,
+          lines: stats.written,
+          failed: stats.failed,
+          tail: this.journal!.writtenBytes,
+        });
       } else {
         rmSync(this.writePath, { force: true });
         rmSync(errorsTmp, { force: true });

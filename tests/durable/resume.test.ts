@@ -189,10 +189,21 @@ describe("journal damage", () => {
   test("any other damage is a clear error naming the file and the line", async () => {
     const dir = setup("corrupt", 4);
     expect((await run(dir)).code).toBe(0);
-    const lines = read(dir, "out.journal.jsonl").split("\n");
+    const journal = read(dir, "out.journal.jsonl");
+    const lines = journal.split("\n");
     lines[2] = lines[2].slice(0, 20) + "#garbage";
-    writeFileSync(join(dir, "out.journal.jsonl"), lines.join("\n"));
     const kept = read(dir);
+    // --retry-failed reads the whole journal: damage anywhere is found.
+    writeFileSync(join(dir, "out.journal.jsonl"), lines.join("\n"));
+    const retry = await run(dir, ["--retry-failed"]);
+    expect(retry.code).toBe(3);
+    expect(retry.stderr).toContain(join(dir, "out.journal.jsonl"));
+    expect(retry.stderr).toContain("line 3");
+    // --resume reads what comes after the last output mark (here none: killed before it).
+    writeFileSync(
+      join(dir, "out.journal.jsonl"),
+      lines.filter((l) => !l.startsWith('{"w":')).join("\n"),
+    );
     const { code, stderr } = await run(dir, ["--resume"]);
     expect(code).toBe(3);
     expect(stderr).toContain(join(dir, "out.journal.jsonl"));

@@ -50,7 +50,7 @@ describe("journal", () => {
     const q = [{ role: "user", content: "hi" }];
     journal.response(0, "question", 0, requestHash(q), reply("zero"));
     journal.response(1, "question", 0, requestHash(q), reply('one "quoted"\n'));
-    journal.mark(0, 10);
+    journal.mark({ through: 0, bytes: 10, lines: 1, failed: 0, tail: 0 });
     journal.failed({ index: 2, error_type: "api_status", message: "boom", is_retryable: true });
     journal.response(3, "question", 1, 7, {
       ...reply(""),
@@ -61,11 +61,11 @@ describe("journal", () => {
       },
       finishReason: "tool_calls",
     });
-    journal.mark(2, 25);
+    journal.mark({ through: 2, bytes: 25, lines: 2, failed: 1, tail: 0 });
     journal.close();
 
     const whole = await readJournal(path, 25);
-    expect(whole.mark).toEqual({ through: 2, bytes: 25 });
+    expect(whole.mark).toEqual({ through: 2, bytes: 25, lines: 2, failed: 1, tail: 0 });
     expect([...whole.responses.keys()]).toEqual([responseKey(3, "question", 1)]);
     expect(whole.responses.get(responseKey(3, "question", 1))?.result.message.tool_calls?.[0].id)
       .toBe("c");
@@ -73,7 +73,7 @@ describe("journal", () => {
 
     // After a power loss the output is shorter: the earlier mark is used.
     const short = await readJournal(path, 12);
-    expect(short.mark).toEqual({ through: 0, bytes: 10 });
+    expect(short.mark).toEqual({ through: 0, bytes: 10, lines: 1, failed: 0, tail: 0 });
     const one = short.responses.get(responseKey(1, "question", 0))!;
     expect(one.result).toEqual(reply('one "quoted"\n'));
     expect(one.hash).toBe(requestHash(q));
@@ -94,7 +94,7 @@ describe("journal", () => {
     JournalWriter.reopen(path, torn.validBytes).close();
     expect(readFileSync(path, "utf8")).toBe(good);
 
-    writeFileSync(path, good + "not json\n" + '{"w":0,"b":0}\n');
+    writeFileSync(path, good + "not json\n" + '{"w":0,"b":0,"l":0,"f":0,"j":0}\n');
     await expect(readJournal(path, 0)).rejects.toThrow(`"${path}": line 3 is damaged`);
     writeFileSync(path, '{"no": "header"}\n');
     await expect(readJournal(path, 0)).rejects.toThrow("line 1 is damaged");
