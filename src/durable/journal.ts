@@ -16,9 +16,10 @@
  *   entry of a record after 41 is at journal byte 5120 or later (written after the output write
  *   it describes). A resume reads only from `j` on, so its cost does not grow with the run.
  *
- * Durability: the first line of a turn of the event loop is written at once; lines that follow
- * in the same turn are written together (group commit) at its end, or every 256 K characters
- * when a run never yields (an instant engine). So a response that arrives on its own (over
+ * Durability: the first 32 lines of a turn of the event loop are written one by one, at once;
+ * lines that follow in the same turn (only an engine that answers without I/O produces so many)
+ * are written together (group commit) at its end, or every 256 K characters when a run never
+ * yields. So a response that arrives on its own (over
  * HTTP, from llama.cpp) is on file before the step that asked for it goes on, and a killed
  * process loses only the requests in flight and what arrived in its last turn. An
  * `fdatasync` runs at most once a second, so a power loss costs at most the last second. A process exit flushes what is buffered. A torn last line (a kill in the middle of a
@@ -119,6 +120,12 @@ export function requestHash(messages: readonly { role: string; content: unknown 
   return h;
 }
 
+/**
+ * Entries written one by one in a turn of the event loop before the rest of the turn is grouped
+ * (more arrive in one turn only from an engine that answers without I/O).
+ */
+const SYNC_WRITES_PER_TURN = 32;
+
 /** Buffered characters that trigger a write without waiting for the end of the turn. */
 const FLUSH_CHARS = 1 << 18;
 
@@ -131,6 +138,8 @@ const SYNC_INTERVAL_MS = 1000;
  */
 export class JournalWriter {
   private buffer = "";
+  /** Entries appended in this turn of the event loop. */
+  private turnWrites = 0;
   private fileBytes = 0;
   /** Attribute ids as JSON strings. */
   private readonly quoted = new Map<string, string>();
@@ -259,11 +268,13 @@ export class JournalWriter {
     if (this.closed) throw new Error(`Cannot write to "${this.path}": the journal is closed`);
     this.buffer += line;
     if (!this.scheduled) {
-      // The first entry of a turn of the event loop is written at once (a response that
-      // arrived on its own, e.g. over HTTP, is on file before its record goes on); entries
-      // that follow in the same turn are written together at its end.
       this.scheduled = true;
+      this.turnWrites = 0;
       setImmediate(this.flushSoon);
+    }
+    if (++this.turnWrites <= SYNC_WRITES_PER_TURN) {
+      // The first entries of a turn of the event loop are written at once: a response that
+      // arrived on its own (over HTTP, from llama.cpp) is on file before its step goes on.
       this.writeNow();
     } else if (this.buffer.length >= FLUSH_CHARS) {
       // A run that never yields to the event loop (an instant engine) still writes regularly.

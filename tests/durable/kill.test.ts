@@ -16,7 +16,7 @@ import { journaledResponses, remoteConfig, spawnSynth } from "./helpers.ts";
 const dir = mkdtempSync(join(tmpdir(), "synth-kill-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const N = 60;
+const N = 80;
 const WORKERS = 4;
 /** Kill points, one process each; the first run starts fresh, every later one resumes. */
 const POINTS = [
@@ -27,30 +27,30 @@ const POINTS = [
   "journal:4",
   "journal:1",
   "journal:2",
-  "output:1",
   "journal:3",
   "journal:1",
   "journal:2",
   "journal:1",
+  "journal:2",
   "output:1",
+  "journal:1",
+  "journal:3",
+  "journal:1",
+  "journal:2",
+  "journal:1",
   "journal:2",
   "journal:1",
   "journal:3",
   "journal:1",
   "journal:2",
-  "output:1",
   "journal:1",
   "journal:2",
-  "journal:1",
-  "journal:2",
-  "output:1",
-  "journal:1",
 ];
 
 test(
   `SIGKILL at ${POINTS.length} points, then --resume: the file equals the uninterrupted run's and no answer is paid twice`,
   async () => {
-    const fake = await startFakeOpenAI({ latencyMs: 2 });
+    const fake = await startFakeOpenAI({ latencyMs: 20 });
     try {
       writeFileSync(join(dir, "ref.yaml"), remoteConfig(fake.url, { n: N, out: "ref.jsonl" }));
       writeFileSync(join(dir, "cut.yaml"), remoteConfig(fake.url, { n: N, out: "cut.jsonl" }));

@@ -19,8 +19,8 @@ beforeAll(async () => {
   model = await tinyGgufPath();
 });
 
-const N = 6;
-const POINTS = ["journal:3", "output:1", "journal:2"];
+const N = 4;
+const POINTS = ["journal:3", "output:1"];
 
 test(
   "SIGKILL on llama.cpp at a few points, then --resume: the same file as an uninterrupted run",
