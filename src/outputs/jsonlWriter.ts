@@ -314,7 +314,7 @@ export class OrderedJsonlWriter {
 
 /** Opens `path` for writing: truncated, or cut to `keepBytes` and positioned at its end. */
 function openFile(path: string, keepBytes: number | undefined): number {
-  if (keepBytes === undefined) return openSync(path, "w");
+  if (!keepBytes) return openSync(path, "w");
   const fd = openSync(path, "r+");
   ftruncateSync(fd, keepBytes);
   closeSync(fd);

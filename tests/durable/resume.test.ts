@@ -108,6 +108,17 @@ describe("--resume", () => {
     expect(read(dir)).toBe(first);
   });
 
+  test("--resume with nothing to resume starts the run; a deleted output is rebuilt from the journal", async () => {
+    const dir = setup("fresh-resume", 3);
+    const before = fake.chatRequests.length;
+    expect((await run(dir, ["--resume"])).code).toBe(0);
+    expect(read(dir)).toBe(await reference(3));
+    rmSync(join(dir, "out.jsonl"));
+    expect((await run(dir, ["--resume"])).code).toBe(0);
+    expect(read(dir)).toBe(await reference(3));
+    expect(fake.chatRequests.length - before).toBe(2 * 3);
+  });
+
   test("a changed prompt is refused, naming the key that changed", async () => {
     const dir = setup("changed", 3);
     expect((await run(dir)).code).toBe(0);
