@@ -29,6 +29,27 @@ export function formatIssue(issue: ConfigIssue): string {
   return where ? `${where}  ${what}` : what;
 }
 
+/**
+ * The message of what `fn` throws, or `undefined` when it returns: the answer of "why is this
+ * invalid?" checks that reuse a compiler (a Python regex, a JSON Schema).
+ */
+export function thrownMessage(fn: () => unknown): string | undefined {
+  try {
+    fn();
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/**
+ * Renders a {@link ConfigError} for a user: its message, then one line per issue
+ * (`  file:line:col  path: message`).
+ */
+export function formatConfigError(err: ConfigError): string {
+  return [err.message, ...err.issues.map((i) => `  ${formatIssue(i)}`)].join("\n");
+}
+
 /** A bad command line (unknown option, malformed override). Exit code 2. */
 export class UsageError extends Error {
   override name = "UsageError";
@@ -43,6 +64,13 @@ export class ConfigError extends Error {
     this.issues = issues;
   }
 }
+
+/**
+ * A {@link ConfigError} whose every issue is valid for oumi but names something this build
+ * cannot run (e.g. a Python executor): `validate` reports the issues as warnings, a run refuses
+ * to start (exit code 2).
+ */
+export class UnsupportedConfigError extends ConfigError {}
 
 /** Input data or documents that cannot be read (missing file, corrupt format). Exit code 3. */
 export class InputError extends Error {

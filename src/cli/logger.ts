@@ -6,6 +6,7 @@
  * @module
  */
 import pc from "picocolors";
+import { WarningLog } from "../warnings.ts";
 
 /** Log levels, lowest first. */
 export const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] as const;
@@ -60,7 +61,6 @@ export function createLogger(
   const level = options.level ?? "INFO";
   const colors = options.colors ?? false;
   const threshold = LOG_LEVELS.indexOf(level);
-  const seen = new Set<string>();
   const c = pc.createColors(colors);
   const tags: Record<LogLevel, string> = {
     DEBUG: c.dim("debug"),
@@ -73,6 +73,7 @@ export function createLogger(
   const emit = (l: LogLevel, message: string) => {
     if (isEnabled(l)) sink.write(`${tags[l]} ${message}\n`);
   };
+  const once = new WarningLog((m) => emit("WARNING", m));
   return {
     level,
     colors,
@@ -81,9 +82,7 @@ export function createLogger(
     info: (m) => emit("INFO", m),
     warn: (m) => emit("WARNING", m),
     warnOnce: (m) => {
-      if (seen.has(m)) return;
-      seen.add(m);
-      emit("WARNING", m);
+      once.warn(m);
     },
     error: (m) => emit("ERROR", m),
   };

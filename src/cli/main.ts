@@ -7,36 +7,11 @@
  * @module
  */
 import { Command, CommanderError } from "@commander-js/extra-typings";
-import { ConfigError, formatIssue, InputError, UsageError } from "../errors.ts";
+import { ConfigError, formatConfigError, InputError, UsageError } from "../errors.ts";
 import { EXIT, exitCodeFor } from "./exitCodes.ts";
-import {
-  createLogger,
-  type Logger,
-  type LogLevel,
-  parseLogLevel,
-  type TextSink,
-  useColors,
-} from "./logger.ts";
+import type { CliIO, CommonOptions } from "./io.ts";
+import { createLogger, type Logger, type LogLevel, parseLogLevel, useColors } from "./logger.ts";
 import { VERSION } from "./version.ts";
-
-/** Streams and environment the CLI runs with (injectable for tests). */
-export interface CliIO {
-  stdout: TextSink & { columns?: number };
-  stderr: TextSink & { columns?: number };
-  env: Record<string, string | undefined>;
-  cwd: string;
-  /** Aborted on Ctrl-C. */
-  signal?: AbortSignal;
-  /** How the user started synth (`synth`, `bun main.ts`), for commands printed to copy. Default `synth`. */
-  programName?: string;
-}
-
-/** Options shared by `synth` and `validate`. */
-export interface CommonOptions {
-  config: string;
-  seed?: number;
-  overrides: string[];
-}
 
 /** Rewrites oumi/guide spellings to the canonical ones: `-log X` and `--level X` → `--log-level X`. */
 export function normalizeArgv(argv: readonly string[]): string[] {
@@ -247,8 +222,7 @@ function reportError(error: unknown, logger: Logger, level: LogLevel): number {
     return EXIT.USAGE;
   }
   if (error instanceof ConfigError) {
-    logger.error(error.message);
-    for (const issue of error.issues) logger.error(`  ${formatIssue(issue)}`);
+    for (const line of formatConfigError(error).split("\n")) logger.error(line);
   } else if (
     error instanceof UsageError || error instanceof InputError || error instanceof RangeError
   ) {

@@ -8,7 +8,7 @@ import { resolve } from "node:path";
 import { mergeShards } from "../durable/merge.ts";
 import { EXIT } from "./exitCodes.ts";
 import type { Logger } from "./logger.ts";
-import type { CliIO } from "./main.ts";
+import type { CliIO } from "./io.ts";
 
 /** Runs `synth merge`; resolves with the exit code. @throws what {@link mergeShards} throws. */
 export async function runMerge(

@@ -10,7 +10,7 @@ import { loadConfig, type LoadedConfig } from "../config/load.ts";
 import { readInputSources, type SourceReport } from "../inputs/sources.ts";
 import { type CompiledSynthesis, compileSynthesis } from "../synth/compile.ts";
 import type { Logger } from "./logger.ts";
-import type { CliIO, CommonOptions } from "./main.ts";
+import type { CliIO, CommonOptions } from "./io.ts";
 
 /** A loaded and compiled config. */
 export interface Prepared {

@@ -13,11 +13,8 @@ import { UsageError } from "../errors.ts";
 import { type RunningServer, startServer } from "../serve/server.ts";
 import { EXIT } from "./exitCodes.ts";
 import type { Logger } from "./logger.ts";
-import type { CliIO } from "./main.ts";
+import type { CliIO } from "./io.ts";
 import { modelDirs } from "./synthCommand.ts";
-
-/** Default TCP port of `synth serve`. */
-export const DEFAULT_SERVE_PORT = 8080;
 
 /** Options of {@link runServe}. */
 export interface ServeOptions {

@@ -24,7 +24,7 @@ import { createRunStats } from "../synth/stats.ts";
 import { EXIT, exitCodeFor } from "./exitCodes.ts";
 import type { Logger } from "./logger.ts";
 import { useColors } from "./logger.ts";
-import type { CliIO, CommonOptions } from "./main.ts";
+import type { CliIO, CommonOptions } from "./io.ts";
 import { prepare } from "./prepare.ts";
 import { startProgress } from "./progress.ts";
 import { renderSummary } from "./summary.ts";
@@ -177,13 +177,7 @@ export async function runSynth(
   if (compiled.unsupported.length > 0) {
     throw new ConfigError(
       `Cannot run ${loaded.file}: it uses features this build does not support yet`,
-      [
-        ...compiled.unsupported.map((message) => ({
-          path: message.split(":")[0],
-          message,
-          file: loaded.file,
-        })),
-      ],
+      compiled.unsupported.map((issue) => ({ ...issue, file: loaded.file })),
     );
   }
   if (options.batch && choice.adapter !== "openai" && choice.adapter !== "anthropic") {

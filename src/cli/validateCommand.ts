@@ -7,12 +7,12 @@
  */
 import pc from "picocolors";
 import { chooseEngine } from "../engines/registry.ts";
-import { ConfigError } from "../errors.ts";
+import { formatIssue, UnsupportedConfigError } from "../errors.ts";
 import { modelDirs } from "./synthCommand.ts";
 import { EXIT } from "./exitCodes.ts";
 import type { Logger } from "./logger.ts";
 import { useColors } from "./logger.ts";
-import type { CliIO, CommonOptions } from "./main.ts";
+import type { CliIO, CommonOptions } from "./io.ts";
 import { prepare } from "./prepare.ts";
 import { renderPlan } from "./planReport.ts";
 
@@ -38,8 +38,8 @@ export async function runValidate(
       inputs,
     }),
   );
-  for (const feature of compiled.unsupported) {
-    logger.warn(`The config is valid, but this build cannot run it yet: ${feature}`);
+  for (const issue of compiled.unsupported) {
+    logger.warn(`The config is valid, but this build cannot run it yet: ${formatIssue(issue)}`);
   }
   if (compiled.program.needsEngine && choice.adapter === null) {
     logger.warn(
@@ -51,8 +51,7 @@ export async function runValidate(
   try {
     await compiled.program.check?.();
   } catch (error) {
-    if (!(error instanceof ConfigError) || error.issues.length === 0) throw error;
-    if (!error.issues.every((i) => /not supported/.test(i.message))) throw error;
+    if (!(error instanceof UnsupportedConfigError)) throw error;
     for (const issue of error.issues) {
       logger.warn(
         `The config is valid, but this build cannot run it yet: ${issue.path}: ${issue.message}`,

@@ -237,12 +237,3 @@ export async function loadConfig(file: string, options: LoadOptions = {}): Promi
   ];
   return { config, file: absolute, dir, warnings };
 }
-
-/**
- * Renders a {@link ConfigError} for a user: its message, then one line per issue
- * (`file:line:col  path: message`).
- */
-export function formatConfigError(err: ConfigError): string {
-  if (err.issues.length === 0) return err.message;
-  return [err.message, ...err.issues.map((i) => `  ${formatIssue(i)}`)].join("\n");
-}

@@ -17,7 +17,8 @@
 import { z } from "zod";
 import { ConfigError } from "../errors.ts";
 import { toConfigIssues } from "./issues.ts";
-import { isRecord, pyList, unwrapIntegralFloats } from "./pyValues.ts";
+import { pyList } from "../python/repr.ts";
+import { isRecord, unwrapIntegralFloats } from "./pyValues.ts";
 import { EnvironmentConfigSchema, environmentTools } from "./schema/environment.ts";
 import { InferenceConfigSchema } from "./schema/inference.ts";
 import {

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { unresolvablePassthroughNames } from "./passthroughNames.ts";
 import { isRecord } from "./pyValues.ts";
 import { TOOL_KEYS } from "./schema/environment.ts";
 import { asList } from "./schema/leaves.ts";
@@ -103,11 +104,10 @@ function passthroughRemarks(config: SynthesisConfig): ConfigRemark[] {
   const names = producedNames(config);
   const list = config.strategy_params.passthrough_attributes ?? [];
   if (!names) return [];
+  const unresolvable = new Set(unresolvablePassthroughNames(list, names));
   const out: ConfigRemark[] = [];
   list.forEach((entry, i) => {
-    const isPath = entry.includes("[") && entry.includes("]");
-    const root = isPath ? entry.split(/[.[]/)[0] : entry;
-    if (!names.has(root)) {
+    if (unresolvable.has(entry)) {
       out.push({
         path: ["strategy_params", "passthrough_attributes", i],
         message:

@@ -4,7 +4,7 @@
  * Types only. Every adapter (llama.cpp, transformers.js, OpenAI-compatible servers,
  * Anthropic, ...) implements {@link Engine}; the registry (`registry.ts`) maps oumi engine
  * names (spec §16.1) to adapter factories through lazy imports. Adapters never import each
- * other. Errors an adapter throws should be {@link import("./errors.ts").EngineError} so the
+ * other. Errors an adapter throws should be {@link import("../errors.ts").EngineError} so the
  * runner can tell retryable failures from fatal ones.
  *
  * @module

@@ -6,6 +6,8 @@
  * @module
  */
 
+import type { GenerationParams } from "./contract.ts";
+
 /** A parameter that cannot be honoured; `key` identifies it for warn-once bookkeeping. */
 export interface UnsupportedParam {
   key: string;
@@ -18,15 +20,35 @@ export interface IgnoredParam {
   why: string;
 }
 
+/** `isDefault` for a parameter whose harmless values are unset and `value`. */
+export function unsetOr(value?: unknown): (v: unknown) => boolean {
+  return (v) => v == null || (value !== undefined && v === value);
+}
+
+/** The sampling parameters every local engine maps (§16.1). */
+export const COMMON_SUPPORTED: readonly string[] = [
+  "max_new_tokens",
+  "temperature",
+  "top_p",
+  "top_k",
+  "min_p",
+  "seed",
+  "stop_strings",
+  "stop_token_ids",
+  "frequency_penalty",
+  "presence_penalty",
+  "logit_bias",
+];
+
 /** Parameters no local engine honours, with the values that are harmless to ignore. */
 export const COMMON_IGNORED: Readonly<Record<string, IgnoredParam>> = {
-  num_beams: { isDefault: (v) => v == null || v === 1, why: "beam search is not supported" },
+  num_beams: { isDefault: unsetOr(1), why: "beam search is not supported" },
   skip_special_tokens: {
-    isDefault: (v) => v == null || v === true,
+    isDefault: unsetOr(true),
     why: "special tokens are always left out of the reply",
   },
   exclude_prompt_from_response: {
-    isDefault: (v) => v == null || v === true,
+    isDefault: unsetOr(true),
     why: "the prompt is never part of the reply",
   },
 };
@@ -120,4 +142,39 @@ export function stopStrings(raw: readonly unknown[] | null | undefined): string[
 /** The non-negative integer ids of `generation.stop_token_ids`. */
 export function stopTokenIds(raw: readonly unknown[] | null | undefined): number[] {
   return (raw ?? []).filter((id): id is number => Number.isInteger(id) && (id as number) >= 0);
+}
+
+/** The sampling settings local engines resolve the same way (§16.1); see {@link commonSampling}. */
+export interface CommonSampling {
+  /** Nucleus mass in [0, 1]; default 1. */
+  topP: number;
+  /** 0 = off. */
+  topK: number;
+  /** In [0, 1]; default 0. */
+  minP: number;
+  stopStrings: string[];
+  stopTokenIds: number[];
+  frequencyPenalty: number;
+  presencePenalty: number;
+}
+
+/**
+ * Resolves the sampling settings that local engines share; `defaultTopK` is the engine's
+ * `top_k` when unset (llama.cpp 40, transformers.js 0 = off).
+ */
+export function commonSampling(params: GenerationParams, defaultTopK: number): CommonSampling {
+  return {
+    topP: unitInterval(params.top_p, 1),
+    topK: params.top_k == null ? defaultTopK : Math.max(0, Math.floor(params.top_k)),
+    minP: unitInterval(params.min_p, 0),
+    stopStrings: stopStrings(params.stop_strings),
+    stopTokenIds: stopTokenIds(params.stop_token_ids),
+    frequencyPenalty: finite(params.frequency_penalty, 0),
+    presencePenalty: finite(params.presence_penalty, 0),
+  };
+}
+
+/** `generation.seed` as a 32-bit sampler seed, or `undefined` when unset. */
+export function seed32(seed: number | null | undefined): number | undefined {
+  return seed == null ? undefined : Math.abs(Math.floor(seed)) % 2 ** 32;
 }

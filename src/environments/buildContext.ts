@@ -13,8 +13,12 @@ export type EnvPath = readonly (string | number)[];
 export interface BuildContext {
   /** Index of the environment in `environment_config.environments`. */
   envIndex: number;
-  /** Records one config problem (collected; the loader throws one `ConfigError` with all). */
-  problem(path: EnvPath, message: string): void;
+  /**
+   * Records one config problem (collected; the loader throws one `ConfigError` with all).
+   * `unsupported`: valid for oumi, but this build cannot run it (when every problem is, the
+   * loader throws an `UnsupportedConfigError`).
+   */
+  problem(path: EnvPath, message: string, unsupported?: boolean): void;
   /** Records one warning (shown once, the run goes on). */
   warn(message: string): void;
   /** Folder of the config file: executor modules resolve against it. */

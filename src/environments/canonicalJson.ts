@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { pyJsonDumps } from "../outputs/pyJson.ts";
+import { pyJsonDumps } from "../python/json.ts";
 
 /**
  * `json.dumps(value, sort_keys=True)`.

@@ -102,8 +102,9 @@ export async function buildDatabase(
       if (db) checkSql(tool, j, db, ctx);
     } else if (tool.executor) {
       const fn = await resolveExecutor(tool, ctx.configDir);
-      if (typeof fn === "string") ctx.problem(["tools", j, "executor"], fn);
-      else executors.set(tool.id, fn);
+      if (typeof fn !== "function") {
+        ctx.problem(["tools", j, "executor"], fn.message, fn.unsupported);
+      } else executors.set(tool.id, fn);
     }
   }
   const bytes = db?.serialize();

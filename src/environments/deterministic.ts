@@ -10,7 +10,7 @@
  * @module
  */
 import type { EnvironmentParams, ToolParams } from "../config/schema.ts";
-import { pyList } from "../config/pyValues.ts";
+import { pyList } from "../python/repr.ts";
 import type { BuildContext } from "./buildContext.ts";
 import { canonicalJson } from "./canonicalJson.ts";
 import { type BuiltEnvironment, type EnvCall, outcomeOf, ToolError } from "./environment.ts";

@@ -14,7 +14,8 @@ import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ToolParams } from "../config/schema.ts";
-import { isRecord, pyTypeName } from "../config/pyValues.ts";
+import { isRecord } from "../config/pyValues.ts";
+import { pyTypeName } from "../python/repr.ts";
 import type { DatabaseHandle } from "./sqlSession.ts";
 import { ToolError } from "./environment.ts";
 
@@ -42,41 +43,57 @@ export type ToolExecutor = (
 
 const MODULE_EXT = /\.(?:[cm]?[jt]s|tsx|jsx)$/;
 
+/** Why an executor cannot be loaded; `unsupported` for a Python path (valid for oumi). */
+export interface ExecutorProblem {
+  message: string;
+  unsupported?: boolean;
+}
+
 /**
  * Loads the executor a tool names.
  *
- * @returns the function, or a problem message (Python path, missing module, missing export).
+ * @returns the function, or the problem (Python path, missing module, missing export).
  */
 export async function resolveExecutor(
   tool: ToolParams,
   configDir: string,
-): Promise<ToolExecutor | string> {
+): Promise<ToolExecutor | ExecutorProblem> {
   const ref = tool.executor ?? "";
   const hash = ref.lastIndexOf("#");
   const modulePart = hash >= 0 ? ref.slice(0, hash) : ref;
   const exportName = hash >= 0 ? ref.slice(hash + 1) : "default";
   if (!MODULE_EXT.test(modulePart)) {
-    return `Python executor '${ref}' of tool '${tool.id}' is not supported: name a ` +
-      `JavaScript/TypeScript module export instead (e.g. "./executors.ts#${
-        ref.split(".").pop() || tool.id
-      }") or declare the tool with sql:`;
+    return {
+      message: `Python executor '${ref}' of tool '${tool.id}' is not supported: name a ` +
+        `JavaScript/TypeScript module export instead (e.g. "./executors.ts#${
+          ref.split(".").pop() || tool.id
+        }") or declare the tool with sql:`,
+      unsupported: true,
+    };
   }
   const file = isAbsolute(modulePart) ? modulePart : resolve(configDir, modulePart);
   if (!existsSync(file)) {
-    return `Cannot load executor module "${modulePart}" of tool '${tool.id}': file does not exist`;
+    return {
+      message:
+        `Cannot load executor module "${modulePart}" of tool '${tool.id}': file does not exist`,
+    };
   }
   let mod: Record<string, unknown>;
   try {
     mod = await import(pathToFileURL(file).href);
   } catch (error) {
-    return `Cannot load executor module "${modulePart}" of tool '${tool.id}': ${
-      (error as Error).message
-    }`;
+    return {
+      message: `Cannot load executor module "${modulePart}" of tool '${tool.id}': ${
+        (error as Error).message
+      }`,
+    };
   }
   const fn = mod[exportName];
   if (typeof fn !== "function") {
-    return `Cannot use executor '${ref}' of tool '${tool.id}': the module has no exported ` +
-      `function '${exportName}'`;
+    return {
+      message: `Cannot use executor '${ref}' of tool '${tool.id}': the module has no exported ` +
+        `function '${exportName}'`,
+    };
   }
   return fn as ToolExecutor;
 }

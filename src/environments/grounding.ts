@@ -16,7 +16,8 @@
  * @module
  */
 import type { EnvironmentParams } from "../config/schema.ts";
-import { isRecord, pyStr } from "../config/pyValues.ts";
+import { isRecord } from "../config/pyValues.ts";
+import { pyStr } from "../python/repr.ts";
 import { Rng } from "../plan/rng.ts";
 import { toolJson } from "./canonicalJson.ts";
 import type { FilledEntry } from "./deterministic.ts";

@@ -10,7 +10,7 @@
  */
 import type { ChatMessage, Generate, ToolCall, ToolDefinition } from "../engines/contract.ts";
 import { formatPath } from "../config/issues.ts";
-import { ConfigError, type ConfigIssue } from "../errors.ts";
+import { ConfigError, type ConfigIssue, UnsupportedConfigError } from "../errors.ts";
 import { buildEnvironment } from "./buildEnvironment.ts";
 import { type EnvironmentSection, readEnvironmentConfig } from "./configFile.ts";
 import type { DeterministicEnvironment } from "./deterministic.ts";
@@ -18,6 +18,7 @@ import type { BuiltEnvironment } from "./environment.ts";
 import { drawFacts, groundingCollisions, groundingPool } from "./grounding.ts";
 import { RecordRouter, type RoutedTool } from "./router.ts";
 import { scopedEnvironments, scopedTools, toolDefinition, type ToolScope } from "./toolScope.ts";
+import { WarningLog } from "../warnings.ts";
 
 export { renderGroundingFacts } from "./grounding.ts";
 export type { ToolScope } from "./toolScope.ts";
@@ -85,12 +86,9 @@ export async function loadEnvironments(
   const envConfig = await readEnvironmentConfig(config, options.configDir);
   const params = envConfig.environments;
   const issues: ConfigIssue[] = [];
-  const warned = new Set<string>();
-  const warn = (message: string) => {
-    if (warned.has(message)) return;
-    warned.add(message);
-    options.onWarning?.(message);
-  };
+  // Issues that are errors for oumi too (the others only name what this build cannot run).
+  let supportedProblems = 0;
+  const { warn } = new WarningLog(options.onWarning);
   const built: BuiltEnvironment[] = [];
   const settled = await Promise.allSettled(params.map((env, envIndex) =>
     buildEnvironment(env, {
@@ -98,11 +96,13 @@ export async function loadEnvironments(
       configDir: options.configDir,
       engineSupportsJsonSchema: options.engineSupportsJsonSchema,
       warn,
-      problem: (path, message) =>
+      problem: (path, message, unsupported) => {
         issues.push({
           path: formatPath(["environment_config", "environments", envIndex, ...path]),
           message,
-        }),
+        });
+        if (!unsupported) supportedProblems++;
+      },
     })
   ));
   for (const result of settled) {
@@ -113,7 +113,10 @@ export async function loadEnvironments(
     await Promise.allSettled(built.map((b) => b.close()));
     if (failed) throw (failed as PromiseRejectedResult).reason;
     const count = issues.length === 1 ? "1 problem" : `${issues.length} problems`;
-    throw new ConfigError(`Invalid environment config: ${count}`, issues);
+    const message = `Invalid environment config: ${count}`;
+    throw supportedProblems === 0
+      ? new UnsupportedConfigError(message, issues)
+      : new ConfigError(message, issues);
   }
 
   const tools = new Map<string, RoutedTool>();

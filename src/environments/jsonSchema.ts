@@ -13,7 +13,8 @@
 import { Ajv } from "ajv";
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import type { JsonSchema } from "../engines/contract.ts";
-import { pyRepr } from "../config/pyValues.ts";
+import { thrownMessage } from "../errors.ts";
+import { pyRepr } from "../python/repr.ts";
 
 const OPTIONS = {
   strict: false,
@@ -151,10 +152,5 @@ function describeErrors(errors: readonly ErrorObject[]): string {
 
 /** Why `schema` cannot be compiled, or `undefined` when it can. */
 export function schemaProblem(schema: JsonSchema): string | undefined {
-  try {
-    compileSchema(schema);
-    return undefined;
-  } catch (error) {
-    return (error as Error).message;
-  }
+  return thrownMessage(() => compileSchema(schema));
 }

@@ -12,7 +12,7 @@
  */
 import type { ChatMessage, ToolCall } from "../engines/contract.ts";
 import type { ToolParams } from "../config/schema.ts";
-import { pyList } from "../config/pyValues.ts";
+import { pyList } from "../python/repr.ts";
 import { EngineError } from "../errors.ts";
 import { toolJson } from "./canonicalJson.ts";
 import {

@@ -9,7 +9,8 @@
  */
 import type { ChatMessage, Generate, JsonSchema } from "../engines/contract.ts";
 import type { ToolParams } from "../config/schema.ts";
-import { isRecord, pyTypeName } from "../config/pyValues.ts";
+import { isRecord } from "../config/pyValues.ts";
+import { pyTypeName } from "../python/repr.ts";
 import { canonicalJson } from "./canonicalJson.ts";
 import { ToolError } from "./environment.ts";
 import { compileSchema } from "./jsonSchema.ts";

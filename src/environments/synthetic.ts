@@ -125,7 +125,7 @@ export async function buildSynthetic(
     }
     if (!tool.executor) continue;
     const fn = await resolveExecutor(tool, ctx.configDir);
-    if (typeof fn === "string") ctx.problem(["tools", j, "executor"], fn);
+    if (typeof fn !== "function") ctx.problem(["tools", j, "executor"], fn.message, fn.unsupported);
     else executors.set(tool.id, fn);
   }
   const guided = kwargs.use_guided_decoding && ctx.engineSupportsJsonSchema;

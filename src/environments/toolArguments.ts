@@ -5,7 +5,7 @@
  * @module
  */
 import type { ToolParams } from "../config/schema.ts";
-import { pyTypeName } from "../config/pyValues.ts";
+import { pyTypeName } from "../python/repr.ts";
 import { ToolError } from "./environment.ts";
 import { compileSchema } from "./jsonSchema.ts";
 

@@ -8,7 +8,7 @@
  */
 import type { ToolDefinition } from "../engines/contract.ts";
 import type { EnvironmentParams, ToolParams } from "../config/schema.ts";
-import { pyList } from "../config/pyValues.ts";
+import { pyList } from "../python/repr.ts";
 import { ConfigError } from "../errors.ts";
 
 /** An attribute's tool scope (§11.4). Empty or absent lists mean "all". */

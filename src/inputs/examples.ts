@@ -6,7 +6,7 @@
 
 import { ConfigError } from "../errors.ts";
 import type { PlannerSource } from "../plan/planner.ts";
-import { isPlainMap } from "../template/python.ts";
+import { isPlainMap } from "../python/repr.ts";
 
 /** An `input_examples` entry as configured (oumi field names). */
 export interface ExampleSourceSpec {

@@ -14,13 +14,6 @@ import { setKey } from "../plan/setKey.ts";
 /** One dataset row: column name -> value, in column order. */
 export type Row = Record<string, unknown>;
 
-/** Builds a row from parallel `keys` / `values` arrays (values normalised). */
-export function rowFromArrays(keys: readonly string[], values: readonly unknown[]): Row {
-  const row: Row = {};
-  for (let k = 0; k < keys.length; k++) setKey(row, keys[k], normalizeValue(values[k]));
-  return row;
-}
-
 const utf8 = new TextDecoder();
 
 /**

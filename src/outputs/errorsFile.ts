@@ -9,7 +9,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, rmSync, writeSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { dirname } from "node:path";
-import { pyJsonDumps } from "./pyJson.ts";
+import { pyJsonDumps } from "../python/json.ts";
 
 /** oumi's failure categories (§19). */
 export type FailureErrorType =

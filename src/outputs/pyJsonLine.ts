@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { pyJsonDumps } from "./pyJson.ts";
+import { pyJsonDumps } from "../python/json.ts";
 
 const COMMA = 44, COLON = 58, QUOTE = 34, BACKSLASH = 92, SPACE = 32, NEWLINE = 10;
 const LBRACE = 123, RBRACE = 125, LBRACKET = 91, RBRACKET = 93;

@@ -33,6 +33,7 @@ import { compilePassthrough } from "./passthrough.ts";
 import { compileResultWriter, type PostprocessingParams } from "./postprocess.ts";
 import type { Program, RecordStep } from "./program.ts";
 import {
+  applyTransforms,
   type CompiledTransform,
   compileTransform,
   type TransformedAttributeSpec,
@@ -88,10 +89,11 @@ export interface CompiledSynthesis {
   /** Non-fatal findings for the user. */
   warnings: string[];
   /**
-   * Config sections this build validates but cannot execute yet (e.g. `multiturn_attributes`),
-   * each with a one-line explanation. A run refuses to start while this is non-empty.
+   * Config sections this build validates but cannot execute yet, each as an issue: `path` is the
+   * section's key (e.g. `input_data`), `message` a one-line explanation. A run refuses to start
+   * while this is non-empty; `validate` shows them.
    */
-  unsupported: string[];
+  unsupported: ConfigIssue[];
 }
 
 /** Options of {@link compileSynthesis}. */
@@ -137,14 +139,15 @@ export function compileSynthesis(
   const issues: ConfigIssue[] = [];
   const warnings: string[] = [];
 
-  const unsupported: string[] = [];
+  const unsupported: ConfigIssue[] = [];
   const unreadSources = (["input_data", "input_documents"] as const).filter(
     (key) => (params[key]?.length ?? 0) > 0 && !options.extraSources,
   );
   for (const key of unreadSources) {
-    unsupported.push(
-      `${key}: datasets and documents as inputs are not supported yet in this build`,
-    );
+    unsupported.push({
+      path: key,
+      message: "datasets and documents as inputs are not supported yet in this build",
+    });
   }
   // Columns of sources that were not read are unknown: placeholders cannot be checked then.
   const namespaceKnown = unreadSources.length === 0;
@@ -260,7 +263,7 @@ export function compileSynthesis(
     steps: [...generated, ...multiturn],
     ...(multiturn.length > 0 ? { recordsPerSlot: RECORDS_PER_SLOT_WITH_CONVERSATIONS } : {}),
     finish(record, index) {
-      for (const t of transforms) record[t.id] = t.apply(record, true, index);
+      applyTransforms(record, transforms, true, index);
       return project ? project(record) : record;
     },
   };

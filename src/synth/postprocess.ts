@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { translatePythonRegex } from "./pyRegex.ts";
+import { translatePythonRegex } from "../python/re.ts";
 
 /**
  * `GeneratedAttributePostprocessingParams` with oumi's field names (§9.1). Optional fields take

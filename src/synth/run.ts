@@ -12,11 +12,11 @@ import type { Engine } from "../engines/contract.ts";
 import type { RetryPolicy } from "../engines/retry.ts";
 import { ErrorsFileWriter } from "../outputs/errorsFile.ts";
 import { OrderedJsonlWriter } from "../outputs/jsonlWriter.ts";
-import { pyJsonDumps } from "../outputs/pyJson.ts";
+import { pyJsonDumps } from "../python/json.ts";
 import type { RunStatus } from "../durable/manifest.ts";
 import type { CompiledSynthesis } from "./compile.ts";
 import { DurableRun, type DurableSettings } from "./durableRun.ts";
-import { runPipeline } from "./pipeline.ts";
+import { type RecordSink, runPipeline } from "./pipeline.ts";
 import type { ResponseHook, RetryInfo } from "./requests.ts";
 import type { RunStats } from "./stats.ts";
 
@@ -89,101 +89,93 @@ export async function synthesize(
 ): Promise<SynthesisResult> {
   const { stats } = options;
   const previewCount = options.previewCount ?? 3;
-  // The engine loads before any file is touched: a bad model path must not truncate the output
-  // of an earlier run.
-  const engine = compiled.program.needsEngine ? await options.createEngine() : undefined;
-  if (engine && stats.engineLabel === undefined) {
-    stats.engineLabel = `${engine.name} ${engine.model}`;
-  }
-  if (engine && compiled.program.prepare) {
-    try {
-      await compiled.program.prepare(engine);
-    } catch (error) {
-      await compiled.program.close?.();
-      await engine.dispose();
-      throw error;
-    }
-  }
-  stats.startedAt = Date.now(); // rates and wall time exclude the model load
-  let writer: OrderedJsonlWriter;
+  const previewSlots: (Record<string, unknown> | null)[] = [];
+  let stoppedBy: unknown;
   let errors: ErrorsFileWriter | undefined;
   let durable: DurableRun | undefined;
-  try {
+  {
+    // Everything opened below is closed when this block ends, in reverse order, whatever
+    // happens: the files, then the program's tools, then the engine.
+    await using opened = new AsyncDisposableStack();
+    // The engine loads before any file is touched: a bad model path must not truncate the
+    // output of an earlier run.
+    const engine = compiled.program.needsEngine ? await options.createEngine() : undefined;
+    if (engine) opened.defer(() => engine.dispose());
+    if (compiled.program.close) opened.defer(() => compiled.program.close!());
+    if (engine && stats.engineLabel === undefined) {
+      stats.engineLabel = `${engine.name} ${engine.model}`;
+    }
+    if (engine && compiled.program.prepare) await compiled.program.prepare(engine);
+    stats.startedAt = Date.now(); // rates and wall time exclude the model load
+    let sink: RecordSink;
     if (options.durable) {
-      durable = await DurableRun.open(options.outputPath, options.durable);
-      options.onDurableRun?.(durable);
-      const { written, failed, filtered } = durable.prior;
-      stats.planned = durable.end - durable.start + written + failed + filtered;
+      const run = durable = await DurableRun.open(options.outputPath, options.durable);
+      options.onDurableRun?.(run);
+      const { written, failed, filtered } = run.prior;
+      stats.planned = run.end - run.start + written + failed + filtered;
       stats.written += written;
       stats.failed += failed;
       stats.filtered += filtered;
       stats.done += written + failed + filtered;
-      writer = await OrderedJsonlWriter.open(durable.writePath, durable.writerOptions);
-    } else {
-      writer = await OrderedJsonlWriter.open(options.outputPath);
-      errors = await ErrorsFileWriter.forOutput(options.outputPath);
-    }
-  } catch (error) {
-    await compiled.program.close?.();
-    await engine?.dispose();
-    throw error;
-  }
-  const previewSlots: (Record<string, unknown> | null)[] = [];
-  const first = durable?.start ?? 0;
-  let stoppedBy: unknown;
-  try {
-    await runPipeline(compiled.program, {
-      getEngine: async () => engine!,
-      stats,
-      retry: options.retry,
-      maxFailedFraction: options.maxFailedFraction,
-      concurrency: options.concurrency,
-      signal: options.signal,
-      onRetry: options.onRetry,
-      ...(durable
-        ? { responses: durable, range: { start: durable.start, end: durable.end } }
-        : options.responses
-        ? { responses: options.responses }
-        : {}),
-      ...(options.drainMs ? { drainMs: options.drainMs } : {}),
-      sink: durable
-        ? {
-          put(index, record) {
-            if (index - first < previewCount * 4 && record) previewSlots[index - first] = record;
-            durable!.put(index, record);
-            writer.put(index, record);
-          },
-          fail: (failure) => durable!.fail(failure),
+      const out = await OrderedJsonlWriter.open(run.writePath, run.writerOptions);
+      opened.defer(async () => {
+        try {
+          // A run that stopped before writing a record leaves an earlier output as it was.
+          await out.close({ keepGaps: true, commit: stoppedBy === undefined });
+        } finally {
+          await run.finish(runStatus(stoppedBy), stats);
         }
-        : {
-          put(index, record) {
-            if (index < previewCount * 4 && record) previewSlots[index] = record;
-            writer.put(index, record);
-          },
-          fail: (failure) => errors!.write(failure),
+      });
+      const first = run.start;
+      sink = {
+        put(index, record) {
+          if (index - first < previewCount * 4 && record) previewSlots[index - first] = record;
+          run.put(index, record);
+          out.put(index, record);
         },
-    });
-  } catch (error) {
-    stoppedBy = error;
-  } finally {
-    stats.finishedAt = Date.now();
-    if (durable) {
-      try {
-        // A run that stopped before writing a record leaves an earlier output as it was.
-        await writer.close({ keepGaps: true, commit: stoppedBy === undefined });
-      } finally {
-        await durable.finish(runStatus(stoppedBy), stats);
-      }
+        fail: (failure) => run.fail(failure),
+      };
     } else {
-      await writer.close();
-      await errors!.close();
+      const out = await OrderedJsonlWriter.open(options.outputPath);
+      opened.defer(async () => {
+        await out.close();
+      });
+      const errorsFile = errors = await ErrorsFileWriter.forOutput(options.outputPath);
+      opened.defer(() => errorsFile.close());
+      sink = {
+        put(index, record) {
+          if (index < previewCount * 4 && record) previewSlots[index] = record;
+          out.put(index, record);
+        },
+        fail: (failure) => errorsFile.write(failure),
+      };
     }
-    await compiled.program.close?.();
-    await engine?.dispose();
+    try {
+      await runPipeline(compiled.program, {
+        getEngine: async () => engine!,
+        stats,
+        retry: options.retry,
+        maxFailedFraction: options.maxFailedFraction,
+        concurrency: options.concurrency,
+        signal: options.signal,
+        onRetry: options.onRetry,
+        ...(durable
+          ? { responses: durable, range: { start: durable.start, end: durable.end } }
+          : options.responses
+          ? { responses: options.responses }
+          : {}),
+        ...(options.drainMs ? { drainMs: options.drainMs } : {}),
+        sink,
+      });
+    } catch (error) {
+      stoppedBy = error;
+    } finally {
+      stats.finishedAt = Date.now();
+    }
   }
   const summaryPath = summaryFilePath(options.outputPath);
   await writeFile(summaryPath, pyJsonDumps(summaryObject(stats, options, stoppedBy), {}) + "\n");
-  const errorsPath = durable ? durable.errorsPath : errors!.created ? errors!.path : undefined;
+  const errorsPath = durable ? durable.errorsPath : errors?.created ? errors.path : undefined;
   return {
     outputPath: options.outputPath,
     ...(errorsPath ? { errorsPath } : {}),

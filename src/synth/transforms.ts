@@ -177,12 +177,15 @@ function renderMap(
 
 /**
  * Applies `transforms` in order to `record` (in place), so a later transform sees the string
- * values of earlier ones; returns `record`.
+ * values of earlier ones; returns `record`. `trusted`: the record comes from the planner (its
+ * sampled values are valid by construction, see {@link CompiledTransform.apply}).
  */
 export function applyTransforms(
   record: Record<string, unknown>,
   transforms: readonly CompiledTransform[],
+  trusted = false,
+  index?: number,
 ): Record<string, unknown> {
-  for (const t of transforms) record[t.id] = t.apply(record);
+  for (const t of transforms) record[t.id] = t.apply(record, trusted, index);
   return record;
 }

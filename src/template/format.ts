@@ -14,9 +14,9 @@
 
 import { TemplateError } from "../errors.ts";
 import type { SampledAttributeSpec } from "../plan/sampling.ts";
-import { pyFormat } from "./formatSpec.ts";
+import { pyFormat } from "../python/formatSpec.ts";
 import { type FieldNode, parseFormatString, type Segment } from "./parse.ts";
-import { pyAscii, pyRepr, pyStr } from "./python.ts";
+import { pyAscii, pyRepr, pyStr } from "../python/repr.ts";
 import { access, IndexableList, isListOfMaps, SampledParent, SampledValue } from "./values.ts";
 
 export type { SampledAttributeSpec };

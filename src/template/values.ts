@@ -24,12 +24,12 @@ import {
   pyQuote,
   pyRepr,
   pyTypeName,
-} from "./python.ts";
+} from "../python/repr.ts";
 
-/** The parent of a sampled value: renders as the attribute name. */
-export class SampledParent implements PyObjectLike {
-  readonly pyTypeName = "_AttributeParentInfo";
-  constructor(readonly name: string, readonly description: string) {}
+/** An oumi attribute-info object: `str()` is its name, `repr()` the quoted name. */
+abstract class NamedInfo implements PyObjectLike {
+  abstract readonly pyTypeName: string;
+  abstract readonly name: string;
   [PY_STR](): string {
     return this.name;
   }
@@ -38,20 +38,24 @@ export class SampledParent implements PyObjectLike {
   }
 }
 
+/** The parent of a sampled value: renders as the attribute name. */
+export class SampledParent extends NamedInfo {
+  readonly pyTypeName = "_AttributeParentInfo";
+  constructor(readonly name: string, readonly description: string) {
+    super();
+  }
+}
+
 /** A sampled attribute value as templates see it: renders as the value name. */
-export class SampledValue implements PyObjectLike {
+export class SampledValue extends NamedInfo {
   readonly pyTypeName = "_AttributeInfo";
   constructor(
     readonly attributeId: string,
     readonly name: string,
     readonly description: string,
     readonly parent: SampledParent,
-  ) {}
-  [PY_STR](): string {
-    return this.name;
-  }
-  [PY_REPR](): string {
-    return pyQuote(this.name);
+  ) {
+    super();
   }
 }
 

@@ -2,7 +2,8 @@
  * Runs the CLI in-process with captured stdout/stderr, or as a real `bun main.ts` process.
  */
 import { resolve } from "node:path";
-import { type CliIO, runCli } from "../../src/cli/main.ts";
+import type { CliIO } from "../../src/cli/io.ts";
+import { runCli } from "../../src/cli/main.ts";
 
 export const ROOT = resolve(import.meta.dir, "..", "..");
 

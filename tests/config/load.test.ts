@@ -2,7 +2,8 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { formatConfigError, loadConfig } from "../../src/config/load.ts";
+import { loadConfig } from "../../src/config/load.ts";
+import { formatConfigError } from "../../src/errors.ts";
 import { CORPUS } from "../helpers/corpus.ts";
 import { ConfigError, UsageError } from "../../src/errors.ts";
 

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { pyFloatRepr, pyRepr, pyStr, unwrapIntegralFloats } from "../../src/config/pyValues.ts";
+import { pyRepr, pyStr, unwrapIntegralFloats } from "../../src/config/pyValues.ts";
+import { pyFloatRepr } from "../../src/python/float.ts";
 import { parseYaml, positionOf } from "../../src/config/yaml.ts";
 
 const data = (text: string) => {

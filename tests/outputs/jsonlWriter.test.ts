@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { OrderedJsonlWriter } from "../../src/outputs/jsonlWriter.ts";
-import { pyJsonDumps } from "../../src/outputs/pyJson.ts";
+import { pyJsonDumps } from "../../src/python/json.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "synth-jsonl-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

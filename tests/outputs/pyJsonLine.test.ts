@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { pyJsonDumps } from "../../src/outputs/pyJson.ts";
+import { pyJsonDumps } from "../../src/python/json.ts";
 import { FinalLine, PyJsonLineEncoder } from "../../src/outputs/pyJsonLine.ts";
 
 const decode = (b: Uint8Array) => new TextDecoder().decode(b);

@@ -1,11 +1,10 @@
 import { describe, expect, test } from "bun:test";
+import { tokenizePath, unresolvablePassthroughNames } from "../../src/config/passthroughNames.ts";
 import {
   compilePassthrough,
   evaluatePath,
   PassthroughPathError,
   projectPassthrough,
-  tokenizePath,
-  unresolvablePassthroughNames,
 } from "../../src/synth/passthrough.ts";
 
 const record = {

@@ -8,7 +8,7 @@
  * @module
  */
 import { z } from "zod";
-import { pythonRegexError } from "../pythonRegex.ts";
+import { pythonRegexError } from "../../python/re.ts";
 import { isRecord } from "../pyValues.ts";
 import {
   asNum,

@@ -8,7 +8,8 @@
  */
 import type { JsonSchema } from "../../engines/contract.ts";
 import { toConfigIssues } from "../issues.ts";
-import { isRecord, pyList } from "../pyValues.ts";
+import { pyList } from "../../python/repr.ts";
+import { isRecord } from "../pyValues.ts";
 import { asList, asStr, bool, list, map, nonEmptyStr, obj, opt, str } from "./leaves.ts";
 import { type LookupEntry, LookupEntrySchema } from "./tools.ts";
 

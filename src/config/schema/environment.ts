@@ -20,7 +20,8 @@
  * @module
  */
 import { z } from "zod";
-import { isRecord, pyList } from "../pyValues.ts";
+import { pyList } from "../../python/repr.ts";
+import { isRecord } from "../pyValues.ts";
 import {
   type DatabaseEnvKwargs,
   type DeterministicEnvKwargs,

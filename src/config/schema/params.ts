@@ -7,7 +7,8 @@
  * @module
  */
 import { z } from "zod";
-import { isRecord, pyList } from "../pyValues.ts";
+import { pyList } from "../../python/repr.ts";
+import { isRecord } from "../pyValues.ts";
 import { GeneratedAttributeSchema, MultiTurnAttributeSchema } from "./attributes.ts";
 import { AttributeCombinationSchema, SampledAttributeSchema } from "./sampled.ts";
 import { TransformedAttributeSchema } from "./transforms.ts";

@@ -17,6 +17,7 @@ import { batchMode } from "../batch/mode.ts";
 import { anthropicBatchProvider } from "./batch.ts";
 import { messagesBody } from "./request.ts";
 import { parseMessage } from "./response.ts";
+import { WarningLog } from "../../warnings.ts";
 
 /** The SDK client for one endpoint (`api_url` like `https://api.anthropic.com/v1/messages`). */
 export function anthropicClient(
@@ -57,13 +58,15 @@ export function createAnthropicEngine(
     options.rateWindowMs,
   );
   const model = config.model.model_name;
+  // Bodies are built per request: each warning reaches the user once per run.
+  const { warn } = new WarningLog(options.onWarning);
   const buildBody = (request: GenerateRequest) =>
     messagesBody(request, {
       model,
       params: effectiveParams(config, request),
       guided,
       userId: settings.userId,
-      onWarning: options.onWarning,
+      onWarning: warn,
     });
   if (options.batch) {
     const client = runtime.endpoints.endpoints[0].client;

@@ -11,14 +11,14 @@
  */
 import {
   COMMON_IGNORED,
-  finite,
+  COMMON_SUPPORTED,
+  commonSampling,
   type IgnoredParam,
   logitBiasMap,
   nonNegative,
   positiveInt,
-  stopStrings,
-  stopTokenIds,
-  unitInterval,
+  seed32,
+  unsetOr,
   type UnsupportedParam,
   unsupportedParams,
 } from "../generationChecks.ts";
@@ -48,17 +48,7 @@ export interface SamplingSettings {
 
 /** Parameters this engine maps to llama.cpp. */
 const SUPPORTED = new Set([
-  "max_new_tokens",
-  "temperature",
-  "top_p",
-  "top_k",
-  "min_p",
-  "seed",
-  "stop_strings",
-  "stop_token_ids",
-  "frequency_penalty",
-  "presence_penalty",
-  "logit_bias",
+  ...COMMON_SUPPORTED,
   "guided_decoding",
   // llama.cpp always keeps a KV cache, so `use_cache` is honoured whatever its value.
   "use_cache",
@@ -67,20 +57,20 @@ const SUPPORTED = new Set([
 /** Ignored parameters: value that is harmless to ignore, and why others are not honoured. */
 const IGNORED: Record<string, IgnoredParam> = {
   batch_size: {
-    isDefault: (v) => v == null || v === 1,
+    isDefault: unsetOr(1),
     why: "LLAMACPP batches by parallel sequences instead (model_kwargs.n_parallel)",
   },
   ...COMMON_IGNORED,
   use_sampling: {
-    isDefault: (v) => v == null || v === false,
+    isDefault: unsetOr(false),
     why: "LLAMACPP samples whenever temperature > 0",
   },
   tool_choice: {
-    isDefault: (v) => v == null || v === "auto",
+    isDefault: unsetOr("auto"),
     why: "the model decides whether to call a tool (auto)",
   },
   parallel_tool_calls: {
-    isDefault: (v) => v == null || v === true,
+    isDefault: unsetOr(true),
     why: "the model may make several calls in one turn",
   },
 };
@@ -105,14 +95,8 @@ export function resolveSampling(
   const settings: SamplingSettings = {
     maxTokens: positiveInt(params.max_new_tokens, 1024),
     temperature: nonNegative(params.temperature, 0),
-    topP: unitInterval(params.top_p, 1),
-    topK: params.top_k == null ? 40 : Math.max(0, Math.floor(params.top_k)),
-    minP: unitInterval(params.min_p, 0),
-    seed: params.seed == null ? undefined : Math.abs(Math.floor(params.seed)) % 2 ** 32,
-    stopStrings: stopStrings(params.stop_strings),
-    stopTokenIds: stopTokenIds(params.stop_token_ids),
-    frequencyPenalty: finite(params.frequency_penalty, 0),
-    presencePenalty: finite(params.presence_penalty, 0),
+    ...commonSampling(params, 40),
+    seed: seed32(params.seed),
     logitBias,
   };
 

@@ -25,9 +25,7 @@ import { EngineError } from "../../errors.ts";
 import { loadNodeLlamaCpp, setNodeLlamaCppLogSink } from "../../runtime/loadNodeLlamaCpp.ts";
 import { LlamaCppEngine, type Slot } from "./engine.ts";
 import { type LoadSettings, resolveLoadSettings } from "./loadSettings.ts";
-
-export { DEFAULT_CONTEXT_SIZE, DEFAULT_PARALLEL_SEQUENCES } from "./loadSettings.ts";
-export { LlamaCppEngine } from "./engine.ts";
+import { WarningLog } from "../../warnings.ts";
 
 /**
  * Creates the LLAMACPP engine.
@@ -45,11 +43,9 @@ export { LlamaCppEngine } from "./engine.ts";
  * ```
  */
 export const createLlamaCppEngine: EngineFactory = async (config, options) => {
-  const warned = new Set<string>();
+  const warnings = new WarningLog(options.onWarning);
   const warnOnce = (key: string, message: string) => {
-    if (warned.has(key)) return;
-    warned.add(key);
-    options.onWarning?.(message);
+    warnings.add(key, message);
   };
   const debug = options.onDebug;
 

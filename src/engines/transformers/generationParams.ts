@@ -13,14 +13,14 @@
  */
 import {
   COMMON_IGNORED,
-  finite,
+  COMMON_SUPPORTED,
+  commonSampling,
   type IgnoredParam,
   logitBiasMap,
   nonNegative,
   positiveInt,
-  stopStrings,
-  stopTokenIds,
-  unitInterval,
+  seed32,
+  unsetOr,
   type UnsupportedParam,
   unsupportedParams,
 } from "../generationChecks.ts";
@@ -51,17 +51,7 @@ export interface RowSettings {
 const ENGINE = "NATIVE (transformers.js)";
 
 const SUPPORTED = new Set([
-  "max_new_tokens",
-  "temperature",
-  "top_p",
-  "top_k",
-  "min_p",
-  "seed",
-  "stop_strings",
-  "stop_token_ids",
-  "frequency_penalty",
-  "presence_penalty",
-  "logit_bias",
+  ...COMMON_SUPPORTED,
   "use_sampling",
   // Batches are formed from concurrent requests; the factory reads batch_size as the batch size.
   "batch_size",
@@ -72,14 +62,11 @@ const SUPPORTED = new Set([
 const IGNORED: Record<string, IgnoredParam> = {
   ...COMMON_IGNORED,
   guided_decoding: {
-    isDefault: (v) => v == null,
+    isDefault: unsetOr(),
     why: "constrained decoding is not supported (replies are validated and retried instead)",
   },
-  tool_choice: { isDefault: (v) => v == null, why: "tool calling is not supported" },
-  parallel_tool_calls: {
-    isDefault: (v) => v == null || v === true,
-    why: "tool calling is not supported",
-  },
+  tool_choice: { isDefault: unsetOr(), why: "tool calling is not supported" },
+  parallel_tool_calls: { isDefault: unsetOr(true), why: "tool calling is not supported" },
 };
 
 /**
@@ -116,16 +103,8 @@ export function resolveRowSettings(
     maxNewTokens: positiveInt(params.max_new_tokens, 1024),
     sample,
     temperature,
-    topP: unitInterval(params.top_p, 1),
-    topK: params.top_k == null ? 0 : Math.max(0, Math.floor(params.top_k)),
-    minP: unitInterval(params.min_p, 0),
-    seed: params.seed == null
-      ? crypto.getRandomValues(new Uint32Array(1))[0]
-      : Math.abs(Math.floor(params.seed)) % 2 ** 32,
-    stopStrings: stopStrings(params.stop_strings),
-    stopTokenIds: stopTokenIds(params.stop_token_ids),
-    frequencyPenalty: finite(params.frequency_penalty, 0),
-    presencePenalty: finite(params.presence_penalty, 0),
+    ...commonSampling(params, 0),
+    seed: seed32(params.seed) ?? crypto.getRandomValues(new Uint32Array(1))[0],
     logitBias,
   };
   return { settings, unsupported };

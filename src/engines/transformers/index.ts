@@ -28,8 +28,7 @@ import { type CausalLm, TransformersEngine } from "./engine.ts";
 import { locateNativeModel, type ModelLookup } from "./locateModel.ts";
 import { notOnnx, readModelFolder } from "./modelFolder.ts";
 import type { ChatTokenizer } from "./prompt.ts";
-
-export { TransformersEngine } from "./engine.ts";
+import { WarningLog } from "../../warnings.ts";
 
 /** Requests per batch when nothing else says. */
 export const DEFAULT_BATCH_SIZE = 4;
@@ -66,11 +65,9 @@ export async function createTransformersEngineWith(
   options: EngineFactoryOptions,
   lookup: ModelLookup,
 ): Promise<Engine> {
-  const warned = new Set<string>();
+  const warnings = new WarningLog(options.onWarning);
   const warnOnce = (key: string, message: string) => {
-    if (warned.has(key)) return;
-    warned.add(key);
-    options.onWarning?.(message);
+    warnings.add(key, message);
   };
   const modelName = config.model.model_name;
   const kwargs = (config.model.model_kwargs ?? {}) as Record<string, unknown>;

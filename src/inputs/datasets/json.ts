@@ -7,7 +7,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { setKey } from "../../plan/setKey.ts";
-import { isPlainMap } from "../../template/python.ts";
+import { isPlainMap } from "../../python/repr.ts";
 import { inputError } from "../errors.ts";
 import type { Row } from "../rows.ts";
 import { RowTable } from "../rowTable.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import { createReadStream } from "node:fs";
-import { isPlainMap } from "../../template/python.ts";
+import { isPlainMap } from "../../python/repr.ts";
 import { inputError } from "../errors.ts";
 import { collectAfter } from "../memory.ts";
 import { RowTable } from "../rowTable.ts";

@@ -172,6 +172,23 @@ describe("ANTHROPIC engine", () => {
     expect(warnings.join("\n")).toContain("does not support structured output");
   });
 
+  test("a warning raised while building each request reaches the user once per engine", async () => {
+    const warnings: string[] = [];
+    const engine = await createEngine(config(), { onWarning: (m) => warnings.push(m) });
+    for (let i = 0; i < 3; i++) {
+      await engine.generate({
+        messages: [
+          { role: "system", content: "first" },
+          { role: "system", content: "second" },
+          { role: "user", content: `hello ${i}` },
+        ],
+      });
+    }
+    expect(warnings).toEqual([
+      "ANTHROPIC takes one system message; later system messages are dropped",
+    ]);
+  });
+
   test("model families: sampling parameters and structured output by version", () => {
     expect(acceptsSampling("claude-opus-4-7")).toBe(false);
     expect(acceptsSampling("claude-opus-4-6")).toBe(true);

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { ChatMessage } from "../../../src/engines/contract.ts";
-import { pyJsonDumps } from "../../../src/outputs/pyJson.ts";
+import { pyJsonDumps } from "../../../src/python/json.ts";
 import {
   firstEmptyMessage,
   orderSchema,

@@ -10,8 +10,9 @@
  */
 
 import { TemplateError } from "../errors.ts";
-import { formatExponent, formatFixed, formatGeneral } from "./floatDigits.ts";
-import { isPyObjectLike, PyFloat, pyFloatRepr, pyStr, pyTypeName } from "./python.ts";
+import { formatExponent, formatFixed, formatGeneral } from "./float.ts";
+import { pyFloatRepr } from "./float.ts";
+import { isPyObjectLike, PyFloat, pyStr, pyTypeName } from "./repr.ts";
 
 /** A parsed format spec (CPython's `InternalFormatSpec`). */
 interface Spec {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { compilePythonRegex, translatePythonRegex } from "../../src/synth/pyRegex.ts";
+import { compilePythonRegex, translatePythonRegex } from "../../src/python/re.ts";
 
 /** `re.search(pattern, subject)` as Python 3.11 answers it: [group(0), group(1), ...] or null. */
 const PYTHON_SEARCH: [pattern: string, subject: string, expected: (string | null)[] | null][] = [

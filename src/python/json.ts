@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { pyFloatRepr } from "./float.ts";
 
 /** `"output"`: `ensure_ascii=False` (output files); `"ascii"`: Python's default escaping. */
 export type PyJsonMode = "output" | "ascii";
@@ -46,23 +47,9 @@ function stringAscii(s: string): string {
   return JSON.stringify(s).replace(NON_ASCII, hex4);
 }
 
-/**
- * Python's `float.__repr__` for a finite non-integral number: shortest round-trip digits (as JS),
- * with an exponent when the decimal exponent is < -4 or >= 16, written `1e-05` (two digits at
- * least, explicit sign).
- */
-function pyFloat(x: number): string {
-  const exp = x.toExponential(); // shortest digits, e.g. "1.5e-7"
-  const at = exp.indexOf("e");
-  const e = Number(exp.slice(at + 1));
-  if (e >= -4 && e < 16) return String(x);
-  const digits = Math.abs(e) < 10 ? `0${Math.abs(e)}` : String(Math.abs(e));
-  return `${exp.slice(0, at)}e${e < 0 ? "-" : "+"}${digits}`;
-}
-
 function number(x: number): string {
   if (Number.isInteger(x)) return Object.is(x, -0) ? "0" : String(x);
-  return Number.isFinite(x) ? pyFloat(x) : "null";
+  return Number.isFinite(x) ? pyFloatRepr(x) : "null";
 }
 
 type Encoder = (value: unknown, inArray: boolean) => string | undefined;

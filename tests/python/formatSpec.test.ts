@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { pyFormat } from "../../src/template/formatSpec.ts";
-import { PyFloat } from "../../src/template/python.ts";
+import { pyFormat } from "../../src/python/formatSpec.ts";
+import { PyFloat } from "../../src/python/repr.ts";
 
 // Every expected value below is CPython's `format(value, spec)` output.
 type Case = [unknown, string, string];

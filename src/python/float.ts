@@ -1,11 +1,32 @@
 /**
- * Correctly rounded decimal digits of a double, for Python's `f`, `e`, `g` and `%` format
- * types (§8.1 format specs). Python rounds the exact binary value half-to-even
- * (`format(0.125, '.2f')` is `0.12`, `format(2.5, '.0f')` is `2`); JavaScript's `toFixed`
- * rounds exact ties away from zero, so digits are derived from the exact value with BigInt.
+ * Python's float formatting (§23): `repr(float)` ({@link pyFloatRepr}) and correctly rounded
+ * decimal digits of a double for the `f`, `e`, `g` and `%` format types (§8.1 format specs).
+ * Python rounds the exact binary value half-to-even (`format(0.125, '.2f')` is `0.12`,
+ * `format(2.5, '.0f')` is `2`); JavaScript's `toFixed` rounds exact ties away from zero, so
+ * digits are derived from the exact value with BigInt.
  *
  * @module
  */
+
+/**
+ * Python `repr(float)`: shortest round-trip digits; fixed notation for 1e-4 <= |x| < 1e16
+ * (always with a `.`), else `d[.ddd]e±XX`; `nan`, `inf`, `-inf`, `-0.0`.
+ */
+export function pyFloatRepr(x: number): string {
+  if (Number.isNaN(x)) return "nan";
+  if (x === Infinity) return "inf";
+  if (x === -Infinity) return "-inf";
+  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
+  const ax = Math.abs(x);
+  if (ax >= 1e-4 && ax < 1e16) {
+    // JS only switches to exponents below 1e-6 or from 1e21, so String() is fixed here.
+    const s = String(x);
+    return s.includes(".") ? s : `${s}.0`;
+  }
+  const [mantissa, exponent] = x.toExponential().split("e");
+  const exp = Number(exponent);
+  return `${mantissa}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
+}
 
 /** A non-negative decimal `0.DIGITS × 10^decpt`; `digits` has no trailing zeros (`""` = 0). */
 export interface Decimal {

@@ -19,6 +19,8 @@
  *
  * @module
  */
+import { thrownMessage } from "../errors.ts";
+import { pyQuote } from "./repr.ts";
 
 /** A translated Python pattern. */
 export interface PythonRegex {
@@ -101,22 +103,6 @@ type Width = [number, number];
 
 const cpLen = (s: string): number => (s.length === 1 ? 1 : [...s].length);
 const cpOf = (s: string): number => s.codePointAt(0)!;
-
-/** Python's `repr()` of a short string, for error messages. */
-function pyRepr(s: string): string {
-  const q = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = q;
-  for (const ch of s) {
-    const c = cpOf(ch);
-    if (ch === "\\" || ch === q) out += "\\" + ch;
-    else if (ch === "\n") out += "\\n";
-    else if (ch === "\r") out += "\\r";
-    else if (ch === "\t") out += "\\t";
-    else if (c < 0x20 || c === 0x7f) out += "\\x" + c.toString(16).padStart(2, "0");
-    else out += ch;
-  }
-  return out + q;
-}
 
 /** Parses one pattern the way `re._parser.parse` does (Python 3.11), into a small AST. */
 class Parser {
@@ -209,7 +195,7 @@ class Parser {
   }
   private checkGroupName(name: string, offset: number): void {
     if (!IDENTIFIER.test(name)) {
-      throw this.error(`bad character in group name ${pyRepr(name)}`, cpLen(name) + offset);
+      throw this.error(`bad character in group name ${pyQuote(name)}`, cpLen(name) + offset);
     }
   }
   private checkGroup(gid: number): boolean {
@@ -323,7 +309,7 @@ class Parser {
           this.checkGroupName(ref, 1);
           const gid = this.groupDict.get(ref);
           if (gid === undefined) {
-            throw this.error(`unknown group name ${pyRepr(ref)}`, cpLen(ref) + 1);
+            throw this.error(`unknown group name ${pyQuote(ref)}`, cpLen(ref) + 1);
           }
           if (!this.checkGroup(gid)) {
             throw this.error("cannot refer to an open group", cpLen(ref) + 1);
@@ -390,7 +376,7 @@ class Parser {
         const old = this.groupDict.get(name);
         if (old !== undefined) {
           throw this.error(
-            `redefinition of group name ${pyRepr(name)} as group ${group}; was group ${old}`,
+            `redefinition of group name ${pyQuote(name)} as group ${group}; was group ${old}`,
             cpLen(name) + 1,
           );
         }
@@ -772,4 +758,15 @@ export function translatePythonRegex(pattern: string): PythonRegex {
  */
 export function compilePythonRegex(pattern: string): RegExp {
   return translatePythonRegex(pattern).regex;
+}
+
+/**
+ * Returns why `pattern` does not compile as a Python regex (Python's `re.error` wording), or
+ * `undefined` when it does: the config's load-time check (§9.1) uses the same translator as the
+ * run, so load time and run time agree on what is valid.
+ *
+ * @example pythonRegexError("(?P<n>\\d+)") === undefined; pythonRegexError("(") !== undefined
+ */
+export function pythonRegexError(pattern: string): string | undefined {
+  return thrownMessage(() => compilePythonRegex(pattern));
 }

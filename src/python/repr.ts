@@ -1,6 +1,7 @@
 /**
- * Python `str()`, `repr()` and `ascii()` of JSON-ish values (§8.3, §23), as oumi's templates
- * render them.
+ * Python `str()`, `repr()`, `ascii()` and type names of JSON-ish values (§8.3, §23), as oumi's
+ * templates, messages and errors print them. The one home of these semantics: config, template,
+ * synth and environments import them from here.
  *
  * JavaScript has one number type, so an integral number renders as a Python int (`1`, not
  * `1.0`) unless it is wrapped in {@link PyFloat}. Non-integral numbers, `NaN` and infinities
@@ -8,6 +9,7 @@
  *
  * @module
  */
+import { pyFloatRepr } from "./float.ts";
 
 /** Method key an object implements to choose its own Python `str()` (e.g. sampled attributes). */
 export const PY_STR: unique symbol = Symbol.for("synth.pyStr");
@@ -99,6 +101,11 @@ export function pyRepr(value: unknown): string {
   return reprInner(value, new Set());
 }
 
+/** Python list repr of strings, as oumi's messages print id lists: `['a', 'b']`. */
+export function pyList(items: readonly string[]): string {
+  return pyRepr(items);
+}
+
 /** Python `ascii(value)`: {@link pyRepr} with every non-ASCII character escaped. */
 export function pyAscii(value: unknown): string {
   return pyRepr(value).replace(/\P{ASCII}/gu, (ch) => escapeCodePoint(ch.codePointAt(0)!));
@@ -135,26 +142,6 @@ export function pyNumber(x: number): string {
     return Math.abs(x) < 1e21 ? String(x) : BigInt(x).toString();
   }
   return pyFloatRepr(x);
-}
-
-/**
- * Python `repr(float)`: shortest round-trip digits; fixed notation for 1e-4 <= |x| < 1e16
- * (always with a `.`), else `d[.ddd]e±XX`; `nan`, `inf`, `-inf`, `-0.0`.
- */
-export function pyFloatRepr(x: number): string {
-  if (Number.isNaN(x)) return "nan";
-  if (x === Infinity) return "inf";
-  if (x === -Infinity) return "-inf";
-  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
-  const ax = Math.abs(x);
-  if (ax >= 1e-4 && ax < 1e16) {
-    // JS only switches to exponents below 1e-6 or from 1e21, so String() is fixed here.
-    const s = String(x);
-    return s.includes(".") ? s : `${s}.0`;
-  }
-  const [mantissa, exponent] = x.toExponential().split("e");
-  const exp = Number(exponent);
-  return `${mantissa}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
 }
 
 const NEEDS_ESCAPE =

@@ -1,13 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import {
-  pyAscii,
-  PyFloat,
-  pyFloatRepr,
-  pyQuote,
-  pyRepr,
-  pyStr,
-  pyTypeName,
-} from "../../src/template/python.ts";
+import { pyFloatRepr } from "../../src/python/float.ts";
+import { pyAscii, PyFloat, pyQuote, pyRepr, pyStr, pyTypeName } from "../../src/python/repr.ts";
 
 // Expected strings below were produced by CPython 3 (`str()` / `repr()`).
 describe("pyStr (§8.3)", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { pyJsonDumps } from "../../src/outputs/pyJson.ts";
+import { pyJsonDumps } from "../../src/python/json.ts";
 
 // Expected strings below are what CPython 3.11 prints for json.dumps(v, ensure_ascii=False)
 // ("output") and json.dumps(v) ("ascii").
