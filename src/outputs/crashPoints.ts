@@ -15,9 +15,6 @@ const spec = /^(journal|output):(\d+)$/.exec(process.env.SYNTH_TEST_CRASH ?? "")
 const target = spec ? { point: spec[1] as CrashPoint, at: Number(spec[2]) } : undefined;
 const counts: Record<CrashPoint, number> = { journal: 0, output: 0 };
 
-/** Whether crash injection is configured at all (lets callers skip the bookkeeping). */
-export const crashInjection: boolean = target !== undefined;
-
 /**
  * Called before writing `data` to `fd` at `point`. On the configured write, writes the first
  * half of `data` (a torn write, as a kill in the middle of `write` leaves it) and kills the
