@@ -211,10 +211,13 @@ export class JournalWriter {
       result.usage.cachedTokens ?? 0
     }],"s":"${result.finishReason}"`;
     if (message.tool_calls) line += `,"tc":${JSON.stringify(message.tool_calls)}`;
-    const { role: _r, content: _c, tool_calls: _t, ...rest } = message;
-    for (const _ in rest) {
-      line += `,"m":${JSON.stringify(rest)}`;
-      break;
+    for (const key in message) {
+      if (key !== "role" && key !== "content" && key !== "tool_calls") {
+        // Other message fields (rare): kept as they are.
+        const { role: _r, content: _c, tool_calls: _t, ...rest } = message;
+        line += `,"m":${JSON.stringify(rest)}`;
+        break;
+      }
     }
     this.append(line + "}\n");
   }
