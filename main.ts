@@ -22,5 +22,6 @@ const code = await runCli(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
   signal: interrupt.signal,
+  programName: process.argv[1]?.endsWith("main.ts") ? "bun main.ts" : "synth",
 });
 process.exit(code);

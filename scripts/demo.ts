@@ -4,6 +4,9 @@
  * `synth -c configs/quickstart.yaml` on it, ending with the dataset file and a preview.
  *
  * Usage: bun scripts/demo.ts [extra synth arguments, e.g. --num_samples 50]
+ *
+ * The demo owns out/quickstart.jsonl: a rerun starts it again (`--overwrite`) unless the
+ * arguments say `--resume` or `--retry-failed`.
  */
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -26,6 +29,8 @@ const args = [
   output,
   ...process.argv.slice(2),
 ];
+const extra = process.argv.slice(2);
+if (!extra.includes("--resume") && !extra.includes("--retry-failed")) args.push("--overwrite");
 console.error(`$ synth ${args.slice(1).join(" ")}`);
 const proc = Bun.spawn([process.execPath, ...args], {
   stdio: ["inherit", "inherit", "inherit"],

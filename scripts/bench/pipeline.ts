@@ -1,7 +1,8 @@
 /**
  * Benchmark (a): pipeline overhead. 100,000 records of a config with 2 sampled, 2 generated
  * and 1 CHAT attribute on an instant in-process engine, through the real compiler, scheduler
- * and ordered JSONL writer — against a minimal hand-written loop that does the same
+ * and ordered JSONL writer, with the run journal on (as every CLI run has it; also measured
+ * without it) — against a minimal hand-written loop that does the same
  * formatting, engine calls and JSON writing, in the same process. Target: synth >= 0.5x the loop's
  * records/s, and peak memory that does not grow with the record count.
  *
@@ -11,96 +12,32 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Engine } from "../../src/engines/contract.ts";
 import { DEFAULT_RETRY_POLICY } from "../../src/engines/retry.ts";
+import { benchConfig as config, instantEngine } from "./pipelineWorkload.ts";
 import { type CompilableConfig, compileSynthesis } from "../../src/synth/compile.ts";
 import { synthesize } from "../../src/synth/run.ts";
 import { createRunStats } from "../../src/synth/stats.ts";
+import type { DurableSettings } from "../../src/synth/durableRun.ts";
+import { recordShapingConfig } from "../../src/durable/fingerprint.ts";
 
 const argIndex = process.argv.indexOf("--records");
 const RECORDS = argIndex > 0 ? Number(process.argv[argIndex + 1]) : 100_000;
 const dir = mkdtempSync(join(tmpdir(), "synth-bench-"));
 
-const config = (n: number): CompilableConfig => ({
-  num_samples: n,
-  seed: 1,
-  strategy_params: {
-    sampled_attributes: [
-      {
-        id: "topic",
-        name: "Topic",
-        description: "Subject",
-        possible_values: ["math", "history", "art", "biology"].map((id) => ({
-          id,
-          name: id[0].toUpperCase() + id.slice(1),
-          description: `questions about ${id}`,
-          sample_rate: 0.25,
-        })),
-      },
-      {
-        id: "level",
-        name: "Level",
-        description: "Difficulty",
-        possible_values: [
-          { id: "easy", name: "Easy", description: "basic", sample_rate: 0.5 },
-          { id: "hard", name: "Hard", description: "expert", sample_rate: 0.5 },
-        ],
-      },
-    ],
-    generated_attributes: [
-      {
-        id: "question",
-        instruction_messages: [
-          { role: "system", content: "You write {level} quiz questions ({level.description})." },
-          { role: "user", content: "Write a question about {topic} ({topic.description})." },
-        ],
-      },
-      {
-        id: "answer",
-        instruction_messages: [{ role: "user", content: "Answer this: {question}" }],
-      },
-    ],
-    transformed_attributes: [{
-      id: "conversation",
-      transformation_strategy: {
-        type: "CHAT",
-        chat_transform: {
-          messages: [{ role: "user", content: "{question}" }, {
-            role: "assistant",
-            content: "{answer}",
-          }],
-        },
-      },
-    }],
-  },
-});
-
-/**
- * The instant in-process engine both sides call: answers in a microtask with a short text
- * derived from the prompt, and reports token counts.
- */
-function instantEngine(): Engine {
+/** The durable settings of a CLI run (journal on), for config `c`. */
+function durable(c: CompilableConfig, n: number): DurableSettings {
   return {
-    name: "INSTANT",
-    model: "instant",
-    maxConcurrency: 8,
-    capabilities: { jsonSchema: false, tools: false },
-    async generate(request) {
-      const last = request.messages[request.messages.length - 1].content ?? "";
-      return {
-        message: { role: "assistant", content: `reply ${last.length}` },
-        usage: { inputTokens: last.length >> 2, outputTokens: 2 },
-        finishReason: "stop",
-      };
-    },
-    async dispose() {},
-    async [Symbol.asyncDispose]() {},
+    mode: "overwrite",
+    identity: { config: recordShapingConfig(c), seed: 1, engine: "INSTANT", model: null },
+    numSamples: n,
+    version: "bench",
   };
 }
 
-async function runSynth(n: number) {
+async function runSynth(n: number, journal = true) {
   const engine = instantEngine();
-  const compiled = compileSynthesis(config(n));
+  const c = config(n);
+  const compiled = compileSynthesis(c);
   const stats = createRunStats(n);
   const out = join(dir, `synth-${n}.jsonl`);
   const t0 = performance.now();
@@ -109,6 +46,7 @@ async function runSynth(n: number) {
     stats,
     retry: DEFAULT_RETRY_POLICY,
     createEngine: async () => engine,
+    ...(journal ? { durable: durable(c, n) } : {}),
   });
   return { seconds: (performance.now() - t0) / 1000, bytes: statSync(out).size };
 }
@@ -193,11 +131,14 @@ await runLoop(2000);
 // Alternate the two three times and keep each one's best run: the machine is shared and noisy.
 let loop = { seconds: Infinity, bytes: 0 };
 let synth = { seconds: Infinity, bytes: 0 };
+let plain = { seconds: Infinity, bytes: 0 };
 for (let round = 0; round < 3; round++) {
   const l = await runLoop(RECORDS);
   if (l.seconds < loop.seconds) loop = l;
   const s = await runSynth(RECORDS);
   if (s.seconds < synth.seconds) synth = s;
+  const p = await runSynth(RECORDS, false);
+  if (p.seconds < plain.seconds) plain = p;
 }
 const small = await peakDuring(() => runSynth(RECORDS / 10));
 const large = await peakDuring(() => runSynth(RECORDS));
@@ -207,6 +148,8 @@ const result = {
   loop_records_per_s: Math.round(RECORDS / loop.seconds),
   synth_records_per_s: Math.round(RECORDS / synth.seconds),
   ratio_vs_loop: Number(ratio.toFixed(2)),
+  synth_without_journal_records_per_s: Math.round(RECORDS / plain.seconds),
+  ratio_without_journal: Number((loop.seconds / plain.seconds).toFixed(2)),
   peak_rss_mb_at_10pct: Math.round(small),
   peak_rss_mb_at_100pct: Math.round(large),
   output_mb: Number((synth.bytes / 2 ** 20).toFixed(1)),

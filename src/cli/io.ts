@@ -15,6 +15,8 @@ export interface CliIO {
   cwd: string;
   /** Aborted on Ctrl-C. */
   signal?: AbortSignal;
+  /** How the user started synth (`synth`, `bun main.ts`), for commands printed to copy. Default `synth`. */
+  programName?: string;
 }
 
 /** Options shared by `synth` and `validate`. */

@@ -101,6 +101,16 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       parseIntOption("--parallel"),
     )
     .option("--no-progress", "do not show the progress bar")
+    .option("--resume", "continue the interrupted run of this output from its journal")
+    .option(
+      "--overwrite",
+      "start again over an existing output (kept until the new run writes its first record)",
+    )
+    .option("--retry-failed", "run again only the failed records (<output>.errors.jsonl)")
+    .option(
+      "--shard <K/N>",
+      "run only the K-th of N contiguous slices of the plan (K from 0) into <output>.shard-K-of-N.jsonl",
+    )
     .addHelpText(
       "after",
       "\nSplits: --splits train=0.8,validation=0.1,test=0.1 (or the config key splits:) writes\n" +
@@ -127,10 +137,14 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
         batchState?: string;
         batchPoll?: number;
         allowDownload?: boolean;
+        resume?: boolean;
+        overwrite?: boolean;
+        retryFailed?: boolean;
+        shard?: string;
       };
       action = async () => {
         const { runSynth } = await import("./synthCommand.ts");
-        return runSynth({ ...o, overrides: cmd.args }, { io, logger });
+        return runSynth({ ...o, overrides: cmd.args, argv: [...argv] }, { io, logger });
       };
     });
 
@@ -241,6 +255,20 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       action = async () => {
         const { runRecipeShow } = await import("./recipeCommand.ts");
         return runRecipeShow(file, io);
+      };
+    });
+
+  program
+    .command("merge")
+    .description(
+      "join the N shard outputs of a run (--shard K/N) into <output>, in plan order, after checking they are all there, complete and from the same run",
+    )
+    .argument("<output>", "the output path of the unsharded run (output_path)")
+    .option("--overwrite", "replace an existing <output>")
+    .action((output: string, opts: { overwrite?: boolean }) => {
+      action = async () => {
+        const { runMerge } = await import("./mergeCommand.ts");
+        return runMerge({ output, overwrite: opts.overwrite ?? false }, { io, logger });
       };
     });
 

@@ -27,6 +27,12 @@ export interface SummaryInput {
   preview: readonly Record<string, unknown>[];
   colors?: boolean;
   width?: number;
+  /**
+   * Set when the run did not complete: `interrupted` (Ctrl-C) or `stopped` (an error). The
+   * success line and the training hint are replaced by what is kept and, when given,
+   * `continueWith`, the exact command that continues the run.
+   */
+  ended?: { how: "interrupted" | "stopped"; continueWith?: string };
 }
 
 /** The end-of-run text (stdout). */
@@ -35,7 +41,22 @@ export function renderSummary(input: SummaryInput): string {
   const c = pc.createColors(input.colors ?? false);
   const lines: string[] = [];
   const wall = ((stats.finishedAt ?? Date.now()) - stats.startedAt) / 1000;
-  if (stats.written === 0) {
+  const ended = input.ended;
+  if (ended) {
+    if (stats.written > 0) {
+      lines.push(c.bold("Synthesis Results (incomplete)"));
+      lines.push(renderPreview(input.preview, { colors: input.colors, width: input.width }));
+      lines.push("");
+    }
+    lines.push(
+      c.yellow(
+        `${
+          ended.how === "interrupted" ? "Interrupted" : "Stopped early"
+        }: ${stats.written} of ${stats.planned} records are kept in ${input.outputPath}`,
+      ),
+    );
+    if (ended.continueWith) lines.push(`To continue this run, run: ${ended.continueWith}`);
+  } else if (stats.written === 0) {
     lines.push(
       c.yellow("No results found, please check your configuration and try again."),
     );
@@ -85,7 +106,7 @@ export function renderSummary(input: SummaryInput): string {
       (stats.done / Math.max(wall, 1e-3)).toFixed(1)
     } records/s, ${(u.outputTokens / Math.max(wall, 1e-3)).toFixed(0)} output tokens/s)`,
   );
-  if (stats.written > 0) {
+  if (stats.written > 0 && !ended) {
     lines.push(
       "",
       "To train a model, run: oumi train -c path/to/your/train/config.yaml",

@@ -9,7 +9,16 @@ import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { chooseEngine, createEngine } from "../engines/registry.ts";
 import { retryPolicyFrom } from "../engines/retry.ts";
-import { ConfigError } from "../errors.ts";
+import { loadConfig } from "../config/load.ts";
+import { recordShapingConfig, type RunIdentity } from "../durable/fingerprint.ts";
+import { localModelIdentity, type ModelIdentity } from "../durable/modelIdentity.ts";
+import { shardOutputPath } from "../durable/paths.ts";
+import { parseShard, shardRange } from "../durable/shard.ts";
+import { resolveModelPath } from "../engines/llamacpp/resolveModelPath.ts";
+import { locateNativeModel } from "../engines/transformers/locateModel.ts";
+import { ConfigError, UsageError } from "../errors.ts";
+import { checkOutputSlot, readJournalHeader, type RunMode } from "../synth/durableRun.ts";
+import { VERSION } from "./version.ts";
 import { synthesize } from "../synth/run.ts";
 import { createRunStats } from "../synth/stats.ts";
 import { EXIT, exitCodeFor } from "./exitCodes.ts";
@@ -36,7 +45,20 @@ export interface SynthOptions extends CommonOptions {
   batchPoll?: number;
   /** Download an `hf:` model_name that is not cached (`--allow-download`). */
   allowDownload?: boolean;
+  /** Continue the interrupted run of the output from its journal (issue 12). */
+  resume?: boolean;
+  /** Start again over an existing output (DECISIONS 14). */
+  overwrite?: boolean;
+  /** Run again only the failed records. */
+  retryFailed?: boolean;
+  /** `K/N`: run only that slice of the plan into the shard's own files. */
+  shard?: string;
+  /** The command line as given (without the program), for the "to continue" command. */
+  argv?: string[];
 }
+
+/** Seconds in-flight requests may take to finish after Ctrl-C before they are aborted. */
+export const DRAIN_SECONDS = 30;
 
 /** `out/x.jsonl` → `out/x.batch.json`. */
 export function batchStatePath(outputPath: string): string {
@@ -65,13 +87,90 @@ export function modelDirs(io: CliIO, configDir: string): string[] {
   return [...new Set(dirs.filter((d): d is string => !!d))];
 }
 
+/**
+ * The command that continues a run started with `argv`: the same arguments with `--resume`
+ * instead of `--overwrite`/`--retry-failed`, shell-quoted.
+ */
+export function continueCommand(program: string, argv: readonly string[] | undefined): string {
+  const args = (argv ?? []).filter((a) =>
+    a !== "--overwrite" && a !== "--retry-failed" && a !== "--resume"
+  );
+  const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`);
+  return [program, ...args.map(quote), "--resume"].join(" ");
+}
+
+/** The identity of the model a run uses (local files hashed once, see `durable/modelIdentity.ts`). */
+async function modelIdentity(
+  adapter: string | null,
+  inference: { model: { model_name: string; model_kwargs?: Record<string, unknown> | null } },
+  io: CliIO,
+  configDir: string,
+): Promise<ModelIdentity> {
+  const name = inference.model.model_name;
+  const lookup = { configDir, cwd: io.cwd, modelDirs: modelDirs(io, configDir), env: io.env };
+  try {
+    if (adapter === "llamacpp") {
+      const filename = inference.model.model_kwargs?.filename;
+      return await localModelIdentity(
+        resolveModelPath(name, {
+          ...lookup,
+          ...(typeof filename === "string" ? { filename } : {}),
+        }),
+        { env: io.env },
+      );
+    }
+    if (adapter === "transformers") {
+      const located = locateNativeModel(name, lookup);
+      if (located.runtime === "onnx") return await localModelIdentity(located.dir, { env: io.env });
+    }
+  } catch {
+    // The engine reports a model it cannot find, with the paths it tried.
+  }
+  return { kind: "remote", name };
+}
+
 /** Runs the `synth` command; resolves with the exit code. */
 export async function runSynth(
   options: SynthOptions,
   ctx: { io: CliIO; logger: Logger },
 ): Promise<number> {
   const { io, logger } = ctx;
-  const { loaded, compiled } = await prepare(options, io, logger);
+  const modes = (["resume", "overwrite", "retryFailed"] as const).filter((m) => options[m]);
+  if (modes.length > 1) {
+    throw new UsageError(
+      `Cannot combine ${
+        modes.map((m) => `--${m === "retryFailed" ? "retry-failed" : m}`).join(" and ")
+      }`,
+    );
+  }
+  const mode: RunMode = options.resume
+    ? "resume"
+    : options.overwrite
+    ? "overwrite"
+    : options.retryFailed
+    ? "retry-failed"
+    : "new";
+  const shard = options.shard !== undefined ? parseShard(options.shard) : undefined;
+  // A resumed unseeded run continues with the seed it started with (from its journal).
+  let seedFromJournal: number | undefined;
+  if ((mode === "resume" || mode === "retry-failed") && options.seed === undefined) {
+    const early = await loadConfig(resolve(io.cwd, options.config), {
+      overrides: options.overrides,
+      cwd: io.cwd,
+    });
+    if (early.config.seed == null && early.config.output_path) {
+      const base = resolve(io.cwd, early.config.output_path);
+      const header = readJournalHeader(
+        shard ? shardOutputPath(base, shard.index, shard.count) : base,
+      );
+      if (header) seedFromJournal = header.seed;
+    }
+  }
+  const { loaded, compiled } = await prepare(
+    seedFromJournal !== undefined ? { ...options, seed: seedFromJournal } : options,
+    io,
+    logger,
+  );
   const config = loaded.config;
   const inference = config.inference_config;
   if (compiled.program.needsEngine) {
@@ -119,12 +218,25 @@ export async function runSynth(
       : undefined,
     config.output_path ? { outputPath: resolve(io.cwd, config.output_path) } : {},
   );
-  const outputPath = config.output_path
+  const baseOutput = config.output_path
     ? resolve(io.cwd, config.output_path)
     : defaultOutputPath(io.cwd);
-  // Splits (recipes.md §5): the output folder is checked before anything runs.
-  const splitsStep = config.splits ? await import("./splits.ts") : undefined;
+  const outputPath = shard ? shardOutputPath(baseOutput, shard.index, shard.count) : baseOutput;
+  // An existing output is never damaged by a new run (DECISIONS 14): checked before the model loads.
+  checkOutputSlot(outputPath, mode);
+  // Splits (recipes.md §5): the output folder is checked before anything runs. A shard writes
+  // none (its records are a slice of the plan; split the merged file).
+  const splitsStep = config.splits && !shard ? await import("./splits.ts") : undefined;
   const splitTarget = splitsStep?.prepareSplits(config.splits!, outputPath);
+  const isLocalEngine = choice.adapter === "llamacpp" || choice.adapter === "transformers";
+  const identity: RunIdentity = {
+    config: recordShapingConfig(config),
+    seed: compiled.plan.seed,
+    engine: choice.engine,
+    model: compiled.program.needsEngine
+      ? await modelIdentity(choice.adapter, inference, io, loaded.dir)
+      : null,
+  };
   const cores = availableParallelism();
   if (options.threads !== undefined && options.threads > cores) {
     logger.warn(
@@ -138,7 +250,7 @@ export async function runSynth(
       ` (seed ${compiled.plan.seed})`,
   );
   const colors = useColors(io.stderr, io.env);
-  const isLocal = choice.adapter === "llamacpp" || choice.adapter === "transformers";
+  const isLocal = isLocalEngine;
   const remote = inference.remote_params as Record<string, unknown> | null | undefined;
   const retry = retryPolicyFrom(
     isLocal && remote?.max_retries === undefined ? { ...remote, max_retries: 0 } : remote,
@@ -146,12 +258,41 @@ export async function runSynth(
 
   let progress: ReturnType<typeof startProgress> | undefined;
   let ticker: ReturnType<typeof setInterval> | undefined;
+  const onInterrupt = () =>
+    logger.warn(
+      `Interrupted: finishing the requests in flight (up to ${DRAIN_SECONDS} s) and keeping ` +
+        "their responses; press Ctrl-C again to stop at once",
+    );
+  io.signal?.addEventListener("abort", onInterrupt, { once: true });
+  const engineSeed = isLocal
+    ? (inference.generation as { seed?: number | null } | undefined)?.seed ?? compiled.plan.seed
+    : undefined;
   const result = await synthesize(compiled, {
     outputPath,
     stats,
     retry,
     maxFailedFraction: config.max_failed_fraction ?? 0.5,
     signal: io.signal,
+    drainMs: DRAIN_SECONDS * 1000,
+    durable: {
+      mode,
+      identity,
+      numSamples: compiled.program.count,
+      ...(shard ? { shard } : {}),
+      version: VERSION,
+      ...(engineSeed !== undefined ? { engineSeed } : {}),
+    },
+    onDurableRun: (run) => {
+      if (
+        mode === "resume" &&
+        run.start > (shard ? shardRange(compiled.program.count, shard).start : 0)
+      ) {
+        logger.info(
+          `Resuming ${outputPath} at record ${run.start} (${run.prior.written} records kept)`,
+        );
+      }
+      if (mode === "retry-failed") logger.info(`Retrying the failed records of ${outputPath}`);
+    },
     createEngine: async () => {
       const started = performance.now();
       const engine = await createEngine(inference, {
@@ -226,7 +367,13 @@ export async function runSynth(
   });
   if (ticker) clearInterval(ticker);
   progress?.stop();
+  io.signal?.removeEventListener("abort", onInterrupt);
 
+  const stopped = result.stoppedBy;
+  const interrupted = stopped instanceof Error && stopped.name === "AbortError";
+  if (result.replayed) {
+    logger.info(`${result.replayed} responses were taken from the journal (not paid again)`);
+  }
   io.stdout.write(
     renderSummary({
       stats,
@@ -236,6 +383,14 @@ export async function runSynth(
       preview: result.preview,
       colors: useColors(io.stdout, io.env),
       width: terminalWidth(io.stdout, io.env),
+      ...(stopped !== undefined
+        ? {
+          ended: {
+            how: interrupted ? "interrupted" : "stopped",
+            continueWith: continueCommand(io.programName ?? "synth", options.argv),
+          },
+        }
+        : {}),
     }),
   );
   if (splitTarget && result.stoppedBy === undefined) {

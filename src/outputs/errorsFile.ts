@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync, rmSync, writeSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import { pyJsonDumps } from "../python/json.ts";
@@ -75,6 +75,12 @@ export class ErrorsFileWriter {
     return new ErrorsFileWriter(path);
   }
 
+  /** {@link open}, synchronously. @throws the file-system error when the file cannot be removed. */
+  static openFresh(path: string): ErrorsFileWriter {
+    rmSync(path, { force: true });
+    return new ErrorsFileWriter(path);
+  }
+
   /** {@link open} on {@link errorsFilePath}`(outputPath)`. */
   static forOutput(outputPath: string): Promise<ErrorsFileWriter> {
     return ErrorsFileWriter.open(errorsFilePath(outputPath));
@@ -116,6 +122,20 @@ export class ErrorsFileWriter {
       offset += writeSync(this.fd, data, offset, data.length - offset);
     }
     this.lines++;
+  }
+
+  /** Writes lines kept from an earlier errors file as they are (each without its newline). */
+  writeLines(lines: readonly string[]): void {
+    if (this.closed) throw new Error(`Cannot write to "${this.path}": the errors file is closed`);
+    if (this.fd === undefined) {
+      mkdirSync(dirname(this.path), { recursive: true });
+      this.fd = openSync(this.path, "w");
+    }
+    const data = Buffer.from(lines.map((l) => l + "\n").join(""), "utf8");
+    for (let offset = 0; offset < data.length;) {
+      offset += writeSync(this.fd, data, offset, data.length - offset);
+    }
+    this.lines += lines.length;
   }
 
   /** Syncs and closes the file if one was created. Idempotent. */

@@ -15,10 +15,11 @@
  *
  * @module
  */
-import { closeSync, fdatasync, fsyncSync, openSync, writeSync } from "node:fs";
+import { closeSync, fdatasync, fsyncSync, ftruncateSync, openSync, writeSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { type Clock, realClock, type Timer } from "../clock.ts";
+import { maybeCrash } from "./crashPoints.ts";
 import { FinalLine, PyJsonLineEncoder } from "./pyJsonLine.ts";
 
 /** Options of {@link OrderedJsonlWriter.open}. */
@@ -35,6 +36,24 @@ export interface OrderedJsonlWriterOptions {
   serialize?: (record: Record<string, unknown>) => string;
   /** Runs the `flushIntervalMs` timer (tests pass a manual clock). Default the real clock. */
   clock?: Clock;
+  /**
+   * Keep the first `keepBytes` bytes of an existing file and write after them (a resumed run:
+   * the file is cut to that length at open). Default: the file is created or truncated.
+   */
+  keepBytes?: number;
+  /** Lines in the kept bytes (for the line counts passed to `onWrite`). Default 0. */
+  keepLines?: number;
+  /**
+   * Leave an existing file untouched until the first record is written (or {@link
+   * OrderedJsonlWriter.close} commits): a run that fails before producing anything does not
+   * damage the output of an earlier run (DECISIONS 14).
+   */
+  deferOpen?: boolean;
+  /**
+   * Called after each write with the last plan index the file now covers (failed and filtered
+   * indices included), the file's size in bytes and its lines: the run journal's output marks.
+   */
+  onWrite?: (through: number, bytes: number, lines: number) => void;
 }
 
 /** Totals reported by {@link OrderedJsonlWriter.close}. */
@@ -73,6 +92,10 @@ export class OrderedJsonlWriter {
   private readonly lines = new PyJsonLineEncoder();
   private timer: Timer | undefined;
   private writtenCount = 0;
+  /** The file's size in bytes. */
+  private bytes = 0;
+  /** The file descriptor; -1 until a deferred file is opened. */
+  private fd: number;
   private skippedCount = 0;
   private failure: unknown;
   private closed = false;
@@ -89,9 +112,11 @@ export class OrderedJsonlWriter {
   private constructor(
     /** The output file. */
     readonly path: string,
-    private readonly fd: number,
+    fd: number,
     private readonly options: OrderedJsonlWriterOptions,
   ) {
+    this.fd = fd;
+    this.bytes = options.keepBytes ?? 0;
     this.nextIndex = options.firstIndex ?? 0;
     if (options.serialize) {
       const custom = options.serialize;
@@ -113,7 +138,8 @@ export class OrderedJsonlWriter {
     options: OrderedJsonlWriterOptions = {},
   ): Promise<OrderedJsonlWriter> {
     await mkdir(dirname(path), { recursive: true });
-    return new OrderedJsonlWriter(path, openSync(path, "w"), options);
+    if (options.deferOpen) return new OrderedJsonlWriter(path, -1, options);
+    return new OrderedJsonlWriter(path, openFile(path, options.keepBytes), options);
   }
 
   /** Lines handed to the file so far (they survive a crash of this process). */
@@ -183,26 +209,38 @@ export class OrderedJsonlWriter {
    * stepping over the indices never put, which are reported as `missing`), syncs and closes the
    * file. Calling it again returns the same totals.
    *
+   * `keepGaps: true` (a journaled run that stopped early) writes only the contiguous prefix:
+   * records behind a gap are dropped (a resume produces them again from the journal) and the
+   * indices after the prefix are not reported as missing. `commit: false` leaves a deferred
+   * file (see {@link OrderedJsonlWriterOptions.deferOpen}) untouched when nothing was written.
+   *
    * @throws the error of a failed write.
    */
-  async close(): Promise<OrderedJsonlWriterSummary> {
+  async close(
+    options: { keepGaps?: boolean; commit?: boolean } = {},
+  ): Promise<OrderedJsonlWriterSummary> {
     const missing: number[] = [];
     if (!this.closed) {
       this.closed = true;
       process.off("exit", this.exitHook);
       try {
         if (this.failure !== undefined) throw this.failure;
-        for (const index of [...this.waiting.keys()].sort((a, b) => a - b)) {
-          while (this.nextIndex < index) missing.push(this.nextIndex++);
-          this.append(this.waiting.get(index)!);
+        if (!options.keepGaps) {
+          for (const index of [...this.waiting.keys()].sort((a, b) => a - b)) {
+            while (this.nextIndex < index) missing.push(this.nextIndex++);
+            this.append(this.waiting.get(index)!);
+          }
         }
         this.waiting.clear();
         this.writeBuffer();
-        await this.syncing; // never close the file under a background sync
-        fsyncSync(this.fd); // only what the background syncs have not covered yet
+        if (this.fd < 0 && options.commit !== false) this.openDeferred();
+        if (this.fd >= 0) {
+          await this.syncing; // never close the file under a background sync
+          fsyncSync(this.fd); // only what the background syncs have not covered yet
+        }
       } finally {
         this.timer?.clear();
-        closeSync(this.fd);
+        if (this.fd >= 0) closeSync(this.fd);
       }
     }
     return { written: this.writtenCount, skipped: this.skippedCount, missing };
@@ -246,12 +284,19 @@ export class OrderedJsonlWriter {
     });
   }
 
+  private openDeferred(): void {
+    this.fd = openFile(this.path, this.options.keepBytes);
+  }
+
   private writeBuffer(): void {
     if (this.pending.length === 0) return;
     const items = this.pending;
     this.pending = [];
+    let data: Uint8Array;
     try {
-      const data = this.lines.encodeRecords(items);
+      data = this.lines.encodeRecords(items);
+      if (this.fd < 0) this.openDeferred();
+      maybeCrash("output", this.fd, data);
       for (let offset = 0; offset < data.length;) {
         offset += writeSync(this.fd, data, offset, data.length - offset);
       }
@@ -264,7 +309,22 @@ export class OrderedJsonlWriter {
       throw this.failure;
     }
     this.writtenCount += items.length;
+    this.bytes += data.length;
+    this.options.onWrite?.(
+      this.nextIndex - 1,
+      this.bytes,
+      (this.options.keepLines ?? 0) + this.writtenCount,
+    );
   }
+}
+
+/** Opens `path` for writing: truncated, or cut to `keepBytes` and positioned at its end. */
+function openFile(path: string, keepBytes: number | undefined): number {
+  if (!keepBytes) return openSync(path, "w");
+  const fd = openSync(path, "r+");
+  ftruncateSync(fd, keepBytes);
+  closeSync(fd);
+  return openSync(path, "a");
 }
 
 /** Bytes written between background syncs. */

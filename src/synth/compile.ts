@@ -237,10 +237,14 @@ export function compileSynthesis(
   // Judges run after the generated and multi-turn attributes, before transforms.
   const beforeTransforms = new Set(known);
   const transforms: CompiledTransform[] = [];
+  const idRoot = Rng.seeded(plan.seed).fork("conversation_id");
   (params.transformed_attributes ?? []).forEach((attr, t) => {
     const path = `strategy_params.transformed_attributes[${t}]`;
+    const ids = idRoot.fork(attr.id);
     try {
-      const compiled = compileTransform(attr, formatter);
+      const compiled = compileTransform(attr, formatter, {
+        uuidForRecord: (index) => ids.fork(index).uuid4(),
+      });
       checkNames(compiled.placeholders, `${path}.transformation_strategy`);
       transforms.push(compiled);
     } catch (error) {
@@ -284,8 +288,8 @@ export function compileSynthesis(
     record: (i) => plan.record(i),
     steps: [...generated, ...multiturn, ...(quality?.steps ?? [])],
     ...(multiturn.length > 0 ? { recordsPerSlot: RECORDS_PER_SLOT_WITH_CONVERSATIONS } : {}),
-    finish(record) {
-      applyTransforms(record, transforms, true);
+    finish(record, index) {
+      applyTransforms(record, transforms, true, index);
       const out = project ? project(record) : record;
       quality?.inspect(record, out);
       return out;

@@ -25,8 +25,20 @@ export interface RecordFailure {
   attempts?: number;
 }
 
+/**
+ * A failure recorded earlier for this record (a resumed run reports it again instead of
+ * paying for the record once more; `--retry-failed` retries it). `failure` is reported as is.
+ */
+export class KnownFailure extends Error {
+  override name = "KnownFailure";
+  constructor(readonly failure: RecordFailure) {
+    super(failure.message);
+  }
+}
+
 /** Classifies an exception thrown while producing record `index`. */
 export function toRecordFailure(index: number, error: unknown, attribute?: string): RecordFailure {
+  if (error instanceof KnownFailure) return { ...error.failure, index };
   const message = error instanceof Error ? error.message : String(error);
   const attempts = (error as { attempts?: number } | null)?.attempts;
   const base = { index, ...(attribute ? { attribute } : {}), message };

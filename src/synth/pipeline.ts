@@ -50,6 +50,17 @@ export interface PipelineOptions {
   onRetry?: (info: RetryInfo) => void;
   /** Sees every engine response with its key and may replay recorded ones (`requests.ts`). */
   responses?: ResponseHook;
+  /**
+   * Plan indices to run, `[start, end)` (a shard, or what a resumed run has left). Default
+   * the whole plan.
+   */
+  range?: { start: number; end: number };
+  /**
+   * When `signal` aborts: milliseconds the requests already sent may take to finish (their
+   * records are completed and written when nothing else is missing; no new request is sent
+   * and no new record started) before they are aborted too. Default 0: abort at once.
+   */
+  drainMs?: number;
 }
 
 /** Thrown when the share of failed records passes `max_failed_fraction`. */
@@ -67,7 +78,9 @@ export class TooManyFailuresError extends Error {
  */
 export async function runPipeline(program: Program, options: PipelineOptions): Promise<void> {
   const { stats, sink } = options;
-  const total = program.count;
+  const first = options.range?.start ?? 0;
+  const end = options.range?.end ?? program.count;
+  const total = end - first;
   const maxFailed = (options.maxFailedFraction ?? 0.5) * total;
   const needsEngine = program.needsEngine;
   let engine: Engine | undefined;
@@ -86,13 +99,22 @@ export async function runPipeline(program: Program, options: PipelineOptions): P
     if (stopError === undefined) stopError = error;
     stop.abort(error);
   };
-  const onOuterAbort = () => halt(options.signal?.reason ?? new Error("Run interrupted"));
+  // Draining (after an interrupt): no new record, no new request; sent ones may finish.
+  let draining = false;
+  let drainTimer: ReturnType<typeof setTimeout> | undefined;
+  const onOuterAbort = () => {
+    const reason = options.signal?.reason ?? new Error("Run interrupted");
+    if (!options.drainMs || stopError !== undefined) return halt(reason);
+    stopError = reason;
+    draining = true;
+    drainTimer = setTimeout(() => stop.abort(reason), options.drainMs);
+  };
   if (options.signal?.aborted) onOuterAbort();
   options.signal?.addEventListener("abort", onOuterAbort, { once: true });
 
   // Window bookkeeping: indices finished above the oldest unfinished one.
-  let next = 0;
-  let oldestUnfinished = 0;
+  let next = first;
+  let oldestUnfinished = first;
   const finishedAhead = new Set<number>();
   let wakeWaiters: (() => void)[] = [];
   const markFinished = (index: number) => {
@@ -110,7 +132,7 @@ export async function runPipeline(program: Program, options: PipelineOptions): P
   // Every request of the run goes through one path: send, retry, count usage, key and hook.
   const requests = engine
     ? createRequestPath({
-      engine,
+      engine: options.drainMs ? refusingWhileDraining(engine, () => draining) : engine,
       stats,
       retry: options.retry,
       signal: stopSignal,
@@ -131,11 +153,11 @@ export async function runPipeline(program: Program, options: PipelineOptions): P
           const step = steps[s];
           stage = step.id;
           await step.run(record, requests!.forRecord(index, stage), context ??= { index });
-          if (stopError !== undefined) return;
+          if (stopSignal.aborted) return;
         }
         stage = undefined;
       }
-      const out = program.finish(record);
+      const out = program.finish(record, index);
       stats.written++;
       stats.done++;
       const pending = sink.put(index, out);
@@ -173,7 +195,7 @@ export async function runPipeline(program: Program, options: PipelineOptions): P
 
   const worker = async () => {
     while (stopError === undefined) {
-      if (next >= total || options.enough?.()) return;
+      if (next >= end || options.enough?.()) return;
       if (next >= oldestUnfinished + windowSize) {
         await new Promise<void>((resolve) => wakeWaiters.push(resolve));
         continue;
@@ -185,7 +207,28 @@ export async function runPipeline(program: Program, options: PipelineOptions): P
   try {
     await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(total, 1)) }, worker));
   } finally {
+    clearTimeout(drainTimer);
     options.signal?.removeEventListener("abort", onOuterAbort);
   }
   if (stopError !== undefined) throw stopError;
+}
+
+/** `engine` whose `generate` rejects with an `AbortError` once `draining()` is true. */
+function refusingWhileDraining(engine: Engine, draining: () => boolean): Engine {
+  return {
+    name: engine.name,
+    model: engine.model,
+    maxConcurrency: engine.maxConcurrency,
+    capabilities: engine.capabilities,
+    generate: (request) =>
+      draining()
+        ? Promise.reject(
+          Object.assign(new Error("The run was interrupted: no new request is sent"), {
+            name: "AbortError",
+          }),
+        )
+        : engine.generate(request),
+    dispose: () => engine.dispose(),
+    [Symbol.asyncDispose]: () => engine.dispose(),
+  };
 }

@@ -52,8 +52,11 @@ export interface Program {
    * excess, DECISIONS difference 7).
    */
   readonly recordsPerSlot?: number;
-  /** Transforms (§12) then passthrough projection (§13): the record as written. */
-  finish(record: Record<string, unknown>): Record<string, unknown>;
+  /**
+   * Transforms (§12) then passthrough projection (§13): the record as written. `index` (the
+   * plan index) seeds per-record values such as a CHAT `conversation_id` (DECISIONS 15).
+   */
+  finish(record: Record<string, unknown>, index?: number): Record<string, unknown>;
   /**
    * Optional checks that need I/O but no engine (e.g. building tool environments to find
    * SQL and schema errors), run by the CLI before the model loads.

@@ -13,8 +13,10 @@ import type { RetryPolicy } from "../engines/retry.ts";
 import { ErrorsFileWriter } from "../outputs/errorsFile.ts";
 import { OrderedJsonlWriter } from "../outputs/jsonlWriter.ts";
 import { pyJsonDumps } from "../python/json.ts";
+import type { RunStatus } from "../durable/manifest.ts";
 import { RejectedFileWriter } from "../quality/rejectedFile.ts";
 import type { CompiledSynthesis } from "./compile.ts";
+import { DurableRun, type DurableSettings } from "./durableRun.ts";
 import { type RecordSink, runPipeline } from "./pipeline.ts";
 import type { ResponseHook, RetryInfo } from "./requests.ts";
 import type { RunStats } from "./stats.ts";
@@ -42,6 +44,18 @@ export interface SynthesizeOptions {
   summaryExtra?: Record<string, unknown>;
   /** Called with the plan index of each record handed to the writer (any order; splits use it). */
   onWritten?: (index: number) => void;
+  /**
+   * Run journal, resume, shards and manifest (`durableRun.ts`). Without it the output is
+   * created or truncated and nothing is journaled.
+   */
+  durable?: DurableSettings;
+  /**
+   * After `signal` aborts, milliseconds the requests already sent may take to finish (their
+   * responses are kept) before they are aborted too. Default 0.
+   */
+  drainMs?: number;
+  /** Receives the durable run once it is open (e.g. to report where it starts). */
+  onDurableRun?: (run: DurableRun) => void;
 }
 
 /** What a finished (or stopped) run produced. */
@@ -56,6 +70,8 @@ export interface SynthesisResult {
   preview: Record<string, unknown>[];
   /** The error that stopped the run early, if any (records written before it are kept). */
   stoppedBy?: unknown;
+  /** Responses taken from the journal instead of the engine (resume). */
+  replayed?: number;
 }
 
 /** `out/x.jsonl` → `out/x.summary.json`. */
@@ -80,7 +96,8 @@ export async function synthesize(
   const previewCount = options.previewCount ?? 3;
   const previewSlots: (Record<string, unknown> | null)[] = [];
   let stoppedBy: unknown;
-  let errors: ErrorsFileWriter;
+  let errors: ErrorsFileWriter | undefined;
+  let durable: DurableRun | undefined;
   let rejected: RejectedFileWriter | undefined;
   {
     // Everything opened below is closed when this block ends, in reverse order, whatever
@@ -96,27 +113,58 @@ export async function synthesize(
     }
     if (engine && compiled.program.prepare) await compiled.program.prepare(engine);
     stats.startedAt = Date.now(); // rates and wall time exclude the model load
-    const writer = await OrderedJsonlWriter.open(options.outputPath);
-    opened.defer(async () => {
-      await writer.close();
-    });
-    errors = await ErrorsFileWriter.forOutput(options.outputPath);
-    opened.defer(() => errors.close());
+    let sink: RecordSink;
+    if (options.durable) {
+      const run = durable = await DurableRun.open(options.outputPath, options.durable);
+      options.onDurableRun?.(run);
+      const { written, failed, filtered } = run.prior;
+      stats.planned = run.end - run.start + written + failed + filtered;
+      stats.written += written;
+      stats.failed += failed;
+      stats.filtered += filtered;
+      stats.done += written + failed + filtered;
+      const out = await OrderedJsonlWriter.open(run.writePath, run.writerOptions);
+      opened.defer(async () => {
+        try {
+          // A run that stopped before writing a record leaves an earlier output as it was.
+          await out.close({ keepGaps: true, commit: stoppedBy === undefined });
+        } finally {
+          await run.finish(runStatus(stoppedBy), stats);
+        }
+      });
+      const first = run.start;
+      sink = {
+        put(index, record) {
+          if (index - first < previewCount * 4 && record) previewSlots[index - first] = record;
+          if (record) options.onWritten?.(index);
+          run.put(index, record);
+          out.put(index, record);
+        },
+        fail: (failure) => run.fail(failure),
+      };
+    } else {
+      const out = await OrderedJsonlWriter.open(options.outputPath);
+      opened.defer(async () => {
+        await out.close();
+      });
+      const errorsFile = errors = await ErrorsFileWriter.forOutput(options.outputPath);
+      opened.defer(() => errorsFile.close());
+      sink = {
+        put(index, record) {
+          if (index < previewCount * 4 && record) previewSlots[index] = record;
+          if (record) options.onWritten?.(index);
+          out.put(index, record);
+        },
+        fail: (failure) => errorsFile.write(failure),
+      };
+    }
     if (compiled.quality) {
       const file = await RejectedFileWriter.forOutput(options.outputPath);
       rejected = file;
       opened.defer(() => file.close());
     }
-    const writerSink: RecordSink = {
-      put(index, record) {
-        if (index < previewCount * 4 && record) previewSlots[index] = record;
-        if (record) options.onWritten?.(index);
-        writer.put(index, record);
-      },
-      fail: (failure) => errors.write(failure),
-    };
     // The quality gate decides in plan order between the pipeline and the writer.
-    const gate = rejected && compiled.quality?.gate({ inner: writerSink, stats, rejected });
+    const gate = rejected && compiled.quality?.gate({ inner: sink, stats, rejected });
     try {
       await runPipeline(compiled.program, {
         getEngine: async () => engine!,
@@ -126,8 +174,13 @@ export async function synthesize(
         concurrency: options.concurrency,
         signal: options.signal,
         onRetry: options.onRetry,
-        responses: options.responses,
-        sink: gate ?? writerSink,
+        ...(durable
+          ? { responses: durable, range: { start: durable.start, end: durable.end } }
+          : options.responses
+          ? { responses: options.responses }
+          : {}),
+        ...(options.drainMs ? { drainMs: options.drainMs } : {}),
+        sink: gate ?? sink,
         ...(gate ? { enough: () => gate.enough() } : {}),
       });
     } catch (error) {
@@ -139,14 +192,22 @@ export async function synthesize(
   }
   const summaryPath = summaryFilePath(options.outputPath);
   await writeFile(summaryPath, pyJsonDumps(summaryObject(stats, options, stoppedBy), {}) + "\n");
+  const errorsPath = durable ? durable.errorsPath : errors?.created ? errors.path : undefined;
   return {
     outputPath: options.outputPath,
-    ...(errors.created ? { errorsPath: errors.path } : {}),
+    ...(errorsPath ? { errorsPath } : {}),
     ...(rejected?.created ? { rejectedPath: rejected.path } : {}),
+    ...(durable ? { replayed: durable.replayed } : {}),
     summaryPath,
     preview: previewSlots.filter((r): r is Record<string, unknown> => !!r).slice(0, previewCount),
     ...(stoppedBy !== undefined ? { stoppedBy } : {}),
   };
+}
+
+/** How a run ended, for the manifest. */
+function runStatus(stoppedBy: unknown): RunStatus {
+  if (stoppedBy === undefined) return "complete";
+  return stoppedBy instanceof Error && stoppedBy.name === "AbortError" ? "interrupted" : "stopped";
 }
 
 function summaryObject(stats: RunStats, options: SynthesizeOptions, stoppedBy: unknown) {

@@ -46,15 +46,26 @@ export interface CompiledTransform {
    * The transform's value for `record`. `trusted`: the record comes from the planner, so its
    * sampled-attribute values are valid and the per-render check is skipped (see
    * `RenderOptions.trustSampled`).
+   * `index`: the record's plan index; a CHAT `conversation_id` is then derived from (seed,
+   * index) (DECISIONS 15), else drawn at random.
    * @throws {TemplateError} e.g. "Missing value for placeholder: x" (also for lists, maps and nulls).
    */
-  apply(record: Readonly<Record<string, unknown>>, trusted?: boolean): TransformValue;
+  apply(
+    record: Readonly<Record<string, unknown>>,
+    trusted?: boolean,
+    index?: number,
+  ): TransformValue;
 }
 
 /** Options for {@link compileTransform}. */
 export interface TransformOptions {
   /** UUIDv4 source for CHAT ids without a configured `conversation_id`. @default crypto.randomUUID */
   randomUUID?: () => string;
+  /**
+   * UUIDv4 of record `index` for CHAT ids without a configured `conversation_id`, used when
+   * `apply` is given the index (per-record randomness, DECISIONS 15).
+   */
+  uuidForRecord?: (index: number) => string;
 }
 
 const VISIBLE = { scalarFieldsOnly: true } as const;
@@ -121,8 +132,9 @@ export function compileTransform(
       return [k, compile(v)] as const;
     });
     const newId = options.randomUUID ?? (() => crypto.randomUUID());
+    const forRecord = options.uuidForRecord;
     const fixedId = chat.conversation_id || undefined;
-    apply = (record, trusted): ChatValue => {
+    apply = (record, trusted, index): ChatValue => {
       const rendered: ChatValue["messages"] = new Array(messages.length);
       for (let m = 0; m < messages.length; m++) {
         rendered[m] = {
@@ -131,7 +143,8 @@ export function compileTransform(
         };
       }
       return {
-        conversation_id: fixedId ?? `${attr.id}-${newId()}`,
+        conversation_id: fixedId ??
+          `${attr.id}-${forRecord && index !== undefined ? forRecord(index) : newId()}`,
         messages: rendered,
         metadata: renderMap(metadata, record, trusted),
       };
@@ -171,7 +184,8 @@ export function applyTransforms(
   record: Record<string, unknown>,
   transforms: readonly CompiledTransform[],
   trusted = false,
+  index?: number,
 ): Record<string, unknown> {
-  for (const t of transforms) record[t.id] = t.apply(record, trusted);
+  for (const t of transforms) record[t.id] = t.apply(record, trusted, index);
   return record;
 }

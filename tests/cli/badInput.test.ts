@@ -127,7 +127,8 @@ describe("bad input gets one clear message, exit code 2 and no stack trace", () 
   test("a missing model file: clear message, exit 2, and an existing output is not touched", async () => {
     const file = write("model.yaml", GOOD);
     writeFileSync(join(dir, "out.jsonl"), '{"kept": true}\n');
-    await expectConfigError(["-c", file], [/does-not-exist\.gguf/, /models/]);
+    // --overwrite: even a run allowed to replace the output leaves it alone until it has a record.
+    await expectConfigError(["-c", file, "--overwrite"], [/does-not-exist\.gguf/, /models/]);
     expect(readFileSync(join(dir, "out.jsonl"), "utf8")).toBe('{"kept": true}\n');
   });
 

@@ -89,7 +89,7 @@ for (const engine of ["OPENAI", "ANTHROPIC"] as const) {
       expect(summary.usage.requests).toBe((N - 1) + (N - 2)); // successful batch items only
 
       // Rerun: same config and seed → same requests → the saved batches are polled, not resubmitted.
-      const second = await runInProcess(argv, { cwd: dir, env });
+      const second = await runInProcess([...argv, "--overwrite"], { cwd: dir, env });
       expect(second.code).toBe(0);
       expect(second.stderr).toContain("Resuming");
       expect(fake.batchesCreated).toBe(2);

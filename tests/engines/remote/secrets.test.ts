@@ -72,7 +72,16 @@ test("keys from the environment and from the config never leak", async () => {
     writeFileSync(join(dir, `${name}.yaml`), config(fake.url, keyLine, `${name}.jsonl`));
     for (const extra of [[], ["--batch", "--batch-poll", "0.01"]]) {
       const { code, stdout, stderr } = await runInProcess(
-        ["-c", join(dir, `${name}.yaml`), "--log-level", "DEBUG", "--no-progress", ...extra],
+        // --overwrite: each run goes over the previous one's output.
+        [
+          "-c",
+          join(dir, `${name}.yaml`),
+          "--log-level",
+          "DEBUG",
+          "--no-progress",
+          "--overwrite",
+          ...extra,
+        ],
         { cwd: dir, env },
       );
       expect(code).toBe(0);
@@ -84,7 +93,12 @@ test("keys from the environment and from the config never leak", async () => {
       }
     }
     // And a wrong key: the fatal message names the source, never the key.
-    const wrong = await runInProcess(["-c", join(dir, `${name}.yaml`), "--no-progress"], {
+    const wrong = await runInProcess([
+      "-c",
+      join(dir, `${name}.yaml`),
+      "--no-progress",
+      "--overwrite",
+    ], {
       cwd: dir,
       env: { SECRET_VAR: "sk-wrong-SECRET-000000" },
     });

@@ -126,7 +126,8 @@ describe("remote adapters against synth serve on the tiny model", () => {
 
   test("a wrong key against synth serve stops the run with exit 4", async () => {
     const file = join(dir, "REMOTE.yaml");
-    const { code, stderr } = await runInProcess(["-c", file, "--no-progress"], {
+    // --overwrite: the REMOTE test above wrote this config's output.
+    const { code, stderr } = await runInProcess(["-c", file, "--no-progress", "--overwrite"], {
       cwd: dir,
       env: { SERVE_KEY: "sk-not-the-key-000" },
     });

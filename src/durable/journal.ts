@@ -1,0 +1,491 @@
+/**
+ * The run journal (`<output>.journal.jsonl`, issue 12): an append-only JSON Lines log of
+ * everything a run paid for, written as it happens, so `--resume` continues an interrupted run
+ * without paying again.
+ *
+ * Lines (one JSON object each; the first is the header):
+ * - header `{"journal":1, "synth", "fingerprint", "seed", "num_samples", "shard", "engine",
+ *   "model", "config", "created"}` (see {@link JournalHeader});
+ * - a response `{"i":12,"a":"answer","n":0,"h":123,"c":"text","u":[in,out,cached],"s":"stop"}`
+ *   (record index, attribute, n-th request of that attribute in the record, a hash of the
+ *   request's messages; the reply as content, usage and finish reason, `tc` tool calls and `m`
+ *   other message fields when present);
+ * - a failed record `{"i":12,"f":{errors-file entry}}`;
+ * - an output mark `{"w":41,"b":10240,"l":40,"f":1,"j":5120}`: the output file holds every
+ *   record up to index 41 in its first 10240 bytes, as 40 lines; 1 record up to 41 failed; every
+ *   entry of a record after 41 is at journal byte 5120 or later (written after the output write
+ *   it describes). A resume reads only from `j` on, so its cost does not grow with the run.
+ *
+ * Durability: the first 32 lines of a turn of the event loop are written one by one, at once;
+ * lines that follow in the same turn (only an engine that answers without I/O produces so many)
+ * are written together (group commit) at its end, or every 256 K characters when a run never
+ * yields. So a response that arrives on its own (over
+ * HTTP, from llama.cpp) is on file before the step that asked for it goes on, and a killed
+ * process loses only the requests in flight and what arrived in its last turn. An
+ * `fdatasync` runs at most once a second, so a power loss costs at most the last second. A process exit flushes what is buffered. A torn last line (a kill in the middle of a
+ * write) is ignored and cut off when the journal is reopened; any other damage is an
+ * {@link InputError} naming the file and line.
+ *
+ * @module
+ */
+import {
+  closeSync,
+  fdatasync,
+  fdatasyncSync,
+  fstatSync,
+  ftruncateSync,
+  openSync,
+  readSync,
+  writeSync,
+} from "node:fs";
+import type { GenerateResult } from "../engines/contract.ts";
+import { InputError } from "../errors.ts";
+import type { ErrorsFileEntry } from "../outputs/errorsFile.ts";
+import { maybeCrash } from "../outputs/crashPoints.ts";
+
+/** The journal's first line: what run it belongs to. */
+export interface JournalHeader {
+  /** Format version (1). */
+  journal: 1;
+  /** synth version that started the run. */
+  synth: string;
+  /** Fingerprint of the resolved config, seed, engine and model (see `fingerprint.ts`). */
+  fingerprint: string;
+  seed: number;
+  /** `num_samples` when the run started (a resume may extend it). */
+  num_samples: number;
+  /** Shard `[k, n]` (0-based k), or null for the whole plan. */
+  shard: [number, number] | null;
+  engine: string;
+  /** Model identity (see `modelIdentity.ts`), or null. */
+  model: unknown;
+  /** The resolved config the fingerprint was computed from (for naming changed keys). */
+  config: unknown;
+  /** ISO time the run started. */
+  created: string;
+}
+
+/** One journaled response. */
+export interface JournaledResponse {
+  /** Hash of the request's messages ({@link requestHash}). */
+  hash: number;
+  result: GenerateResult;
+}
+
+/** An output mark: records up to `through` are in the first `bytes` bytes of the output. */
+export interface OutputMark {
+  through: number;
+  bytes: number;
+  /** Lines in those bytes. */
+  lines?: number;
+  /** Records up to `through` that failed. */
+  failed?: number;
+  /** Journal byte offset from which every entry of a record after `through` lies. */
+  tail?: number;
+}
+
+/** What a journal holds, as read by {@link readJournal}. */
+export interface JournalContents {
+  header: JournalHeader;
+  /** The last mark that fits the output file as it is now, or undefined (start from scratch). */
+  mark: OutputMark | undefined;
+  /** Responses of records after the mark, by {@link responseKey}. */
+  responses: Map<string, JournaledResponse>;
+  /**
+   * Failed records (index → errors-file entry, the latest per index) in the part read: those
+   * after the mark, every one with `loadAll`.
+   */
+  failures: Map<number, ErrorsFileEntry>;
+  /** Bytes of complete lines (a torn last line is beyond this). */
+  validBytes: number;
+}
+
+/** The map key of a response: record index, attribute, n-th request of it in the record. */
+export function responseKey(index: number, attribute: string, n: number): string {
+  return `${index}\u0000${attribute}\u0000${n}`;
+}
+
+/** A 32-bit hash of a request's message contents and roles (to check a replayed response fits). */
+export function requestHash(messages: readonly { role: string; content: unknown }[]): number {
+  let h = messages.length;
+  for (let m = 0; m < messages.length; m++) {
+    const { role, content } = messages[m];
+    // The role's first two characters tell system, user, assistant and tool apart.
+    const salt = (role.charCodeAt(0) << 8) | role.charCodeAt(1);
+    h = Bun.hash.xxHash32(
+      typeof content === "string" ? content : JSON.stringify(content) ?? "",
+      (h ^ salt) >>> 0,
+    );
+  }
+  return h;
+}
+
+/**
+ * Entries written one by one in a turn of the event loop before the rest of the turn is grouped
+ * (more arrive in one turn only from an engine that answers without I/O).
+ */
+const SYNC_WRITES_PER_TURN = 32;
+
+/** Buffered characters that trigger a write without waiting for the end of the turn. */
+const FLUSH_CHARS = 1 << 18;
+
+/** Milliseconds between background `fdatasync`s of the journal. */
+const SYNC_INTERVAL_MS = 1000;
+
+/**
+ * Appends to a journal file. Create with {@link JournalWriter.create} (new run) or
+ * {@link JournalWriter.reopen} (resume).
+ */
+export class JournalWriter {
+  private buffer = "";
+  /** Entries appended in this turn of the event loop. */
+  private turnWrites = 0;
+  private fileBytes = 0;
+  /** Attribute ids as JSON strings. */
+  private readonly quoted = new Map<string, string>();
+  private scheduled = false;
+  private dirty = false;
+  private syncing = false;
+  private closed = false;
+  private failure: Error | undefined;
+  private readonly syncTimer: ReturnType<typeof setInterval>;
+  private readonly exitHook = () => {
+    try {
+      this.writeNow();
+    } catch {
+      // The process is exiting.
+    }
+  };
+  private readonly flushSoon = () => {
+    this.scheduled = false;
+    try {
+      this.writeNow();
+    } catch {
+      // Kept in `failure`; reported by the next append or close.
+    }
+  };
+
+  private constructor(
+    /** The journal file. */
+    readonly path: string,
+    private readonly fd: number,
+  ) {
+    process.on("exit", this.exitHook);
+    this.syncTimer = setInterval(() => this.syncInBackground(), SYNC_INTERVAL_MS);
+    this.syncTimer.unref?.();
+  }
+
+  /**
+   * Creates (or truncates) `path` and writes `header` as its first line, synced.
+   *
+   * @throws the file-system error when the file cannot be created.
+   */
+  static create(path: string, header: JournalHeader): JournalWriter {
+    const writer = new JournalWriter(path, openSync(path, "w"));
+    writer.buffer = JSON.stringify(header) + "\n";
+    writer.writeNow();
+    return writer;
+  }
+
+  /**
+   * Opens an existing journal for appending after cutting it to `validBytes` (drops a torn
+   * last line).
+   */
+  static reopen(path: string, validBytes: number): JournalWriter {
+    const fd = openSync(path, "r+");
+    if (fstatSync(fd).size !== validBytes) ftruncateSync(fd, validBytes);
+    closeSync(fd);
+    const writer = new JournalWriter(path, openSync(path, "a"));
+    writer.fileBytes = validBytes;
+    return writer;
+  }
+
+  /** Records the reply to the `n`-th request of `attribute` in record `index`. */
+  response(index: number, attribute: string, n: number, hash: number, result: GenerateResult) {
+    const message = result.message;
+    let quoted = this.quoted.get(attribute);
+    if (quoted === undefined) this.quoted.set(attribute, quoted = JSON.stringify(attribute));
+    let line = `{"i":${index},"a":${quoted},"n":${n},"h":${hash},"c":${
+      JSON.stringify(message.content)
+    },"u":[${result.usage.inputTokens},${result.usage.outputTokens},${
+      result.usage.cachedTokens ?? 0
+    }],"s":"${result.finishReason}"`;
+    if (message.tool_calls) line += `,"tc":${JSON.stringify(message.tool_calls)}`;
+    for (const key in message) {
+      if (key !== "role" && key !== "content" && key !== "tool_calls") {
+        // Other message fields (rare): kept as they are.
+        const { role: _r, content: _c, tool_calls: _t, ...rest } = message;
+        line += `,"m":${JSON.stringify(rest)}`;
+        break;
+      }
+    }
+    this.append(line + "}\n");
+  }
+
+  /** Records that a record failed (the errors-file entry). */
+  failed(entry: ErrorsFileEntry): void {
+    this.append(`{"i":${entry.index},"f":${JSON.stringify(entry)}}\n`);
+  }
+
+  /** Records that a failed record is being tried again (`--retry-failed`): its failure is void. */
+  retried(index: number): void {
+    this.append(`{"i":${index},"x":1}\n`);
+  }
+
+  /** Records an output mark (after the output write it describes); see {@link OutputMark}. */
+  mark(mark: Required<OutputMark>): void {
+    this.append(
+      `{"w":${mark.through},"b":${mark.bytes},"l":${mark.lines},"f":${mark.failed},"j":${mark.tail}}\n`,
+    );
+  }
+
+  /**
+   * Bytes of the journal on file so far: every line appended from now on lies at this offset
+   * or later.
+   */
+  get writtenBytes(): number {
+    return this.fileBytes;
+  }
+
+  /** Writes what is buffered now. @throws the error of a failed write. */
+  flush(): void {
+    this.writeNow();
+  }
+
+  /** Writes what is buffered, syncs and closes. Idempotent. @throws a failed write's error. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.syncTimer);
+    process.off("exit", this.exitHook);
+    try {
+      this.writeNow();
+      fdatasyncSync(this.fd); // close leaves the journal on disk
+    } finally {
+      closeSync(this.fd);
+    }
+  }
+
+  private append(line: string): void {
+    if (this.failure) throw this.failure;
+    if (this.closed) throw new Error(`Cannot write to "${this.path}": the journal is closed`);
+    this.buffer += line;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      this.turnWrites = 0;
+      setImmediate(this.flushSoon);
+    }
+    if (++this.turnWrites <= SYNC_WRITES_PER_TURN) {
+      // The first entries of a turn of the event loop are written at once: a response that
+      // arrived on its own (over HTTP, from llama.cpp) is on file before its step goes on.
+      this.writeNow();
+    } else if (this.buffer.length >= FLUSH_CHARS) {
+      // A run that never yields to the event loop (an instant engine) still writes regularly.
+      this.writeNow();
+    }
+  }
+
+  private writeNow(): void {
+    if (this.failure) throw this.failure;
+    if (this.buffer.length === 0) return;
+    const data = Buffer.from(this.buffer, "utf8");
+    this.buffer = "";
+    try {
+      maybeCrash("journal", this.fd, data);
+      for (let offset = 0; offset < data.length;) {
+        offset += writeSync(this.fd, data, offset, data.length - offset);
+      }
+      this.fileBytes += data.length;
+      this.dirty = true;
+    } catch (error) {
+      this.failure = new Error(`Cannot write to "${this.path}": ${(error as Error).message}`, {
+        cause: error,
+      });
+      throw this.failure;
+    }
+  }
+
+  private syncInBackground(): void {
+    if (!this.dirty || this.syncing || this.closed) return;
+    this.dirty = false;
+    this.syncing = true;
+    fdatasync(this.fd, () => {
+      this.syncing = false;
+    });
+  }
+}
+
+const OPEN = 123; // {
+const CLOSE = 125; // }
+const QUOTE = 34;
+const NEWLINE = 10;
+
+/**
+ * Reads a journal for a resume. `outputBytes` is the output file's size now: the mark used is
+ * the last one whose byte count fits in it (after a power loss the output can be shorter than
+ * the journal says). Responses of records at or before that mark are skipped without parsing
+ * (they are in the output already; only their shape is checked: the `{"i":N,"a"` start and the
+ * closing `}`), so reading stays fast for long runs; `loadAll` keeps them
+ * (`--retry-failed` reuses the responses a failed record already got).
+ *
+ * @throws {InputError} naming the file and line when the header is missing or a line other
+ *   than a torn last one cannot be read.
+ */
+export async function readJournal(
+  path: string,
+  outputBytes: number,
+  options: { loadAll?: boolean } = {},
+): Promise<JournalContents> {
+  const fd = openSync(path, "r");
+  try {
+    return readOpenJournal(fd, path, outputBytes, options);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Bytes `[start, end)` of `fd`. */
+function readRange(fd: number, start: number, end: number): Buffer {
+  const out = Buffer.allocUnsafe(end - start);
+  for (let at = 0; at < out.length;) {
+    const n = readSync(fd, out, at, out.length - at, start + at);
+    if (n === 0) return out.subarray(0, at);
+    at += n;
+  }
+  return out;
+}
+
+function readOpenJournal(
+  fd: number,
+  path: string,
+  outputBytes: number,
+  options: { loadAll?: boolean },
+): JournalContents {
+  const size = fstatSync(fd).size;
+  const damaged = (line: number, why: string, at?: number) =>
+    new InputError(
+      `Cannot resume from the journal "${path}": line ${
+        line > 0 ? line : lineNumberAt(readRange(fd, 0, at ?? 0), at ?? 0)
+      } is damaged (${why}); move it away and start again with --overwrite`,
+    );
+  // The header: the first line.
+  let head = readRange(fd, 0, Math.min(size, 1 << 16));
+  while (head.indexOf(NEWLINE) < 0 && head.length < size) {
+    head = readRange(fd, 0, Math.min(size, head.length * 4));
+  }
+  const firstEnd = head.indexOf(NEWLINE);
+  if (firstEnd < 0) throw damaged(1, "the header line is incomplete");
+  let header: JournalHeader;
+  try {
+    header = JSON.parse(head.toString("utf8", 0, firstEnd));
+  } catch (error) {
+    throw damaged(1, (error as Error).message);
+  }
+  if (header?.journal !== 1 || typeof header.fingerprint !== "string") {
+    throw damaged(1, "it is not a synth journal header");
+  }
+  const body = firstEnd + 1;
+
+  // The last mark that fits the output, searching backwards from the end; only the end of
+  // the file is read (more when no mark is found there).
+  let base = Math.max(body, size - (1 << 20));
+  let bytes = readRange(fd, base, size);
+  let mark: OutputMark | undefined;
+  for (;;) {
+    for (let at = bytes.length; at > 0;) {
+      const found = bytes.lastIndexOf('\n{"w":', at - 1);
+      if (found < 0) break;
+      const end = bytes.indexOf(NEWLINE, found + 1);
+      if (end < 0) { // a torn mark
+        at = found;
+        continue;
+      }
+      try {
+        const m = JSON.parse(bytes.toString("utf8", found + 1, end)) as Record<string, number>;
+        if (m.b <= outputBytes) {
+          mark = {
+            through: m.w,
+            bytes: m.b,
+            ...(m.l !== undefined ? { lines: m.l, failed: m.f, tail: m.j } : {}),
+          };
+          break;
+        }
+      } catch {
+        // A damaged mark is reported by the forward pass below when it is read.
+      }
+      at = found;
+    }
+    if (mark || base <= body) break;
+    base = Math.max(body, size - 4 * (size - base));
+    bytes = readRange(fd, base, size);
+  }
+  const validBytes = Math.max(body, base + bytes.lastIndexOf(NEWLINE) + 1);
+  const through = mark?.through ?? -1;
+  const skipBelow = options.loadAll ? -1 : through;
+  // Entries of records after the mark lie from its `tail` offset on: only that part is read.
+  const from = !options.loadAll && mark?.tail !== undefined && mark.tail > body ? mark.tail : body;
+  if (from < base) {
+    base = from;
+    bytes = readRange(fd, base, size);
+  }
+
+  const responses = new Map<string, JournaledResponse>();
+  const failures = new Map<number, ErrorsFileEntry>();
+  for (let start = from - base; start < validBytes - base;) {
+    const end = bytes.indexOf(NEWLINE, start);
+    // Fast path: `{"i":<digits>,"a"` of a record already in the output is skipped unparsed.
+    if (bytes[start] === OPEN && bytes[start + 1] === QUOTE && bytes[start + 2] === 105) {
+      let p = start + 5;
+      let index = 0;
+      while (bytes[p] >= 48 && bytes[p] <= 57) index = index * 10 + bytes[p++] - 48;
+      // Its shape is still checked: a cut or overwritten line does not end with `}`.
+      if (p > start + 5 && bytes[p + 2] === 97 && index <= skipBelow && bytes[end - 1] === CLOSE) {
+        start = end + 1;
+        continue;
+      }
+    }
+    let entry: Record<string, unknown>;
+    try {
+      entry = JSON.parse(bytes.toString("utf8", start, end));
+    } catch (error) {
+      throw damaged(0, (error as Error).message, base + start);
+    }
+    if (typeof entry.i === "number" && typeof entry.a === "string") {
+      const content = entry.c as string | null;
+      const usage = entry.u as number[];
+      const message: GenerateResult["message"] = {
+        role: "assistant",
+        content,
+        ...(entry.tc ? { tool_calls: entry.tc as never } : {}),
+        ...(entry.m as object ?? {}),
+      };
+      responses.set(responseKey(entry.i, entry.a, entry.n as number), {
+        hash: entry.h as number,
+        result: {
+          message,
+          usage: {
+            inputTokens: usage[0],
+            outputTokens: usage[1],
+            ...(usage[2] ? { cachedTokens: usage[2] } : {}),
+          },
+          finishReason: entry.s as GenerateResult["finishReason"],
+        },
+      });
+    } else if (typeof entry.i === "number" && entry.f && typeof entry.f === "object") {
+      failures.set(entry.i, entry.f as ErrorsFileEntry);
+    } else if (typeof entry.i === "number" && entry.x === 1) {
+      failures.delete(entry.i);
+    } else if (typeof entry.w !== "number") {
+      throw damaged(0, "not a journal entry", base + start);
+    }
+    start = end + 1;
+  }
+  return { header, mark, responses, failures, validBytes };
+}
+
+/** The 1-based line number of byte offset `at` (counted only when a damaged line is reported). */
+function lineNumberAt(bytes: Buffer, at: number): number {
+  let line = 1;
+  for (let p = bytes.indexOf(NEWLINE); p >= 0 && p < at; p = bytes.indexOf(NEWLINE, p + 1)) line++;
+  return line;
+}
