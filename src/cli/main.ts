@@ -13,6 +13,7 @@ import { EXIT, exitCodeFor } from "./exitCodes.ts";
 import type { CliIO, CommonOptions } from "./io.ts";
 import { createLogger, type Logger, type LogLevel, parseLogLevel, useColors } from "./logger.ts";
 import { VERSION } from "./version.ts";
+import type { SynthOptions } from "./synthCommand.ts";
 
 /** Rewrites oumi/guide spellings to the canonical ones: `-log X` and `--level X` → `--log-level X`. */
 export function normalizeArgv(argv: readonly string[]): string[] {
@@ -129,19 +130,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       "download an hf:owner/repo:QUANT model_name that is not in the Hugging Face cache yet",
     )
     .action((opts, cmd) => {
-      const o = opts as unknown as CommonOptions & {
-        threads?: number;
-        parallel?: number;
-        progress: boolean;
-        batch?: boolean;
-        batchState?: string;
-        batchPoll?: number;
-        allowDownload?: boolean;
-        resume?: boolean;
-        overwrite?: boolean;
-        retryFailed?: boolean;
-        shard?: string;
-      };
+      const o = opts as unknown as SynthOptions & { progress: boolean };
       action = async () => {
         const { runSynth } = await import("./synthCommand.ts");
         return runSynth({ ...o, overrides: cmd.args, argv: [...argv] }, { io, logger });

@@ -11,6 +11,7 @@
 import type { GenerateResult } from "../engines/contract.ts";
 import { TemplateError } from "../errors.ts";
 import type { CompiledSynthesis } from "./compile.ts";
+import { conversationValues } from "./multiturn/step.ts";
 import { drawMessageCount } from "./multiturn/turnCount.ts";
 
 /** One template that cannot render on some of the checked records. */
@@ -83,14 +84,7 @@ export function checkFirstRecords(
       } catch {
         // refused at load; keep 2
       }
-      const values: Record<string, unknown> = {
-        ...record,
-        target_turns: n,
-        current_turn: 1,
-        conversation_plan: "",
-        parsed_turn_plans: new Array<string>(n).fill(""),
-        grounding_facts: [],
-      };
+      const values = conversationValues(record, n, []);
       for (const [role, template] of parts.personas) {
         const key = ROLE_KEYS[role] ?? role;
         attempt(

@@ -65,6 +65,26 @@ export interface MultiTurnStep extends RecordStep {
 }
 
 /** Creates the step for `parts`; `runtime.environments` is read when each record starts. */
+/**
+ * The values a conversation's templates (personas, planner) see before its first message: the
+ * record plus `target_turns` (= `n` messages), `current_turn` 1, an empty plan and the grounding
+ * `facts` (spec §10.4; facts never enter the record, DECISIONS 8).
+ */
+export function conversationValues(
+  record: Readonly<Record<string, unknown>>,
+  n: number,
+  facts: readonly unknown[],
+): Record<string, unknown> {
+  return {
+    ...record,
+    target_turns: n,
+    current_turn: 1,
+    conversation_plan: "",
+    parsed_turn_plans: new Array<string>(n).fill(""),
+    grounding_facts: facts,
+  };
+}
+
 export function multiTurnStep(parts: MultiTurnParts, runtime: ToolRuntime): MultiTurnStep {
   const step: MultiTurnStep = {
     id: parts.id,
@@ -89,14 +109,7 @@ async function runConversation(
   const environments = runtime.environments;
   const facts = environments ? environments.groundingFacts(context.index, parts.scope) : [];
   // Template values beyond the record; grounding facts stay out of the record (DECISIONS 8).
-  const values: Record<string, unknown> = {
-    ...record,
-    target_turns: n,
-    current_turn: 1,
-    conversation_plan: "",
-    parsed_turn_plans: new Array<string>(n).fill(""),
-    grounding_facts: facts,
-  };
+  const values = conversationValues(record, n, facts);
   // Requests of records with more messages left go first when requests queue (pipeline gate).
   // Expected requests left: 1 per user message, 2 per assistant message (a tool round, then the
   // answer) when tools are offered.
