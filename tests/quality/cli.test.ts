@@ -59,6 +59,8 @@ function remote(extra: string[] = []) {
     "--inference_config.remote_params.politeness_policy",
     "0",
     "--no-progress",
+    // Each test writes its own run to out.jsonl: start again over the previous test's output.
+    "--overwrite",
     ...extra,
   ];
 }
