@@ -47,8 +47,14 @@ function runCase(file: string, name: string) {
   return { cwd, ...result };
 }
 
-/** Unpacked runtime folders in the cache (no temp folders). */
-const unpacked = () => readdirSync(join(cache, "synth")).filter((n) => !n.startsWith("."));
+/**
+ * Unpacked runtime folders in the cache (no temp folders; files such as the model-hash cache
+ * `model-hashes.json` are not runtimes).
+ */
+const unpacked = () =>
+  readdirSync(join(cache, "synth"), { withFileTypes: true })
+    .filter((e) => e.isDirectory() && !e.name.startsWith("."))
+    .map((e) => e.name);
 
 beforeAll(async () => {
   bin = isolatedBinary("synth-onnx-binary");

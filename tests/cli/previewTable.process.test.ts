@@ -27,10 +27,13 @@ strategy_params:
   );
   const widest = (stdout: string) =>
     Math.max(...stdout.split("\n").filter((l) => /^[┌│├└]/.test(l)).map((l) => Bun.stringWidth(l)));
-  const plain = await runProcess(["-c", file, "--no-progress"], { cwd: dir, env: { COLUMNS: "" } });
+  const plain = await runProcess(["-c", file, "--no-progress", "--overwrite"], {
+    cwd: dir,
+    env: { COLUMNS: "" },
+  });
   expect(plain.code).toBe(0);
   expect(widest(plain.stdout)).toBe(100);
-  const narrow = await runProcess(["-c", file, "--no-progress"], {
+  const narrow = await runProcess(["-c", file, "--no-progress", "--overwrite"], {
     cwd: dir,
     env: { COLUMNS: "72" },
   });

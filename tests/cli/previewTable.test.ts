@@ -136,7 +136,9 @@ strategy_params:
   const tableLines = (stdout: string) => stdout.split("\n").filter((l) => /^[┌│├└]/.test(l));
 
   test("not a TTY: 100 columns", async () => {
-    const { code, stdout } = await runInProcess(["-c", file, "--no-progress"], { cwd: dir });
+    const { code, stdout } = await runInProcess(["-c", file, "--no-progress", "--overwrite"], {
+      cwd: dir,
+    });
     expect(code).toBe(0);
     const lines = tableLines(stdout);
     expect(lines.length).toBeGreaterThan(3);
@@ -145,7 +147,7 @@ strategy_params:
   });
 
   test("not a TTY with COLUMNS=60: 60 columns", async () => {
-    const { stdout } = await runInProcess(["-c", file, "--no-progress"], {
+    const { stdout } = await runInProcess(["-c", file, "--no-progress", "--overwrite"], {
       cwd: dir,
       env: { COLUMNS: "60" },
     });
@@ -163,7 +165,7 @@ strategy_params:
       env: { NO_COLOR: "1" },
       cwd: dir,
     };
-    expect(await runCli(["-c", file, "--no-progress"], io)).toBe(0);
+    expect(await runCli(["-c", file, "--no-progress", "--overwrite"], io)).toBe(0);
     const lines = tableLines(out.text);
     for (const line of lines) expect(Bun.stringWidth(line)).toBeLessThanOrEqual(160);
     expect(Math.max(...lines.map((l) => Bun.stringWidth(l)))).toBe(160);
