@@ -77,7 +77,9 @@ describe("dist/synth", () => {
       expect(typeof record.haiku).toBe("string");
     }
     // The runtime was unpacked into the (empty) cache given by XDG_CACHE_HOME.
-    const builds = readdirSync(join(bin.tmp, "cache", "synth")).filter((n) => !n.startsWith("."));
+    // (Folders only: the model-hash cache `model-hashes.json` is a file beside them.)
+    const builds = readdirSync(join(bin.tmp, "cache", "synth"), { withFileTypes: true })
+      .filter((e) => e.isDirectory() && !e.name.startsWith("."));
     expect(builds).toHaveLength(1);
     expect(existsSync(join(bin.tmp, "cache", "synth", builds[0], ".complete"))).toBe(true);
   }, 120_000);
