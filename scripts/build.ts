@@ -22,7 +22,15 @@
  *
  * @module
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import {
   nodeLlamaCppPlugin,
@@ -180,6 +188,14 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
     throw new Error(`Cannot build: ONNX Runtime rewrites did not apply: ${missingOnnx.join(", ")}`);
   }
 
+  // tiktoken's WASM GPT-2 encoder (src/runtime/loadTiktoken.ts reads it from the executable).
+  const tiktokenDir = join(work, "synth-tiktoken");
+  mkdirSync(tiktokenDir, { recursive: true });
+  copyFileSync(
+    join(NODE_MODULES, "tiktoken", "lite", "tiktoken_bg.wasm"),
+    join(tiktokenDir, "tiktoken_bg.wasm"),
+  );
+
   mkdirSync(resolve(outfile, ".."), { recursive: true });
   const compile = Bun.spawnSync({
     cmd: [
@@ -195,6 +211,8 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
       "synth-runtime",
       "--asset",
       "synth-onnx",
+      "--asset",
+      "synth-tiktoken",
       "--outfile",
       outfile,
     ],

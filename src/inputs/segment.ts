@@ -32,62 +32,48 @@ export function tokenWindows(
   return out;
 }
 
-/** UTF-8 length of `text` (lone surrogates count 3 bytes, as `TextEncoder` writes U+FFFD). */
-function utf8Length(text: string): number {
-  let n = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length) {
-      const d = text.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d < 0xe000) {
-        n += 4;
-        i++;
-      } else n += 3;
-    } else n += 3;
-  }
-  return n;
-}
-
 /**
- * Maps ascending UTF-8 byte offsets to string indices: `floor` gives the start of the character
- * holding the byte, otherwise the end of it (`ceil`).
+ * Maps ascending UTF-8 byte offsets to string indices in one pass over `text`: `floor[k]` is the
+ * start of the character holding byte `offsets[k]`, `ceil[k]` the end of it (both the index
+ * itself when the offset is a character boundary).
  */
-function byteOffsetsToIndices(text: string, offsets: Float64Array, floor: boolean): Uint32Array {
-  const out = new Uint32Array(offsets.length);
+function byteOffsetsToIndices(
+  text: string,
+  offsets: Float64Array,
+): { floor: Uint32Array; ceil: Uint32Array } {
+  const floor = new Uint32Array(offsets.length);
+  const ceil = new Uint32Array(offsets.length);
+  const length = text.length;
   let bytes = 0; // UTF-8 offset of text[i]
   let i = 0;
-  let width = 0;
-  let units = 0;
-  const measure = () => {
-    const c = text.charCodeAt(i);
-    units = 1;
-    if (c < 0x80) width = 1;
-    else if (c < 0x800) width = 2;
-    else {
-      width = 3;
-      if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length) {
-        const d = text.charCodeAt(i + 1);
-        if (d >= 0xdc00 && d < 0xe000) {
-          width = 4;
-          units = 2;
-        }
-      }
-    }
-  };
   for (let k = 0; k < offsets.length; k++) {
     const target = offsets[k];
     // Skip the characters that end at or before the target.
-    while (i < text.length) {
-      measure();
+    let units = 1;
+    while (i < length) {
+      const c = text.charCodeAt(i);
+      let width: number;
+      units = 1;
+      if (c < 0x80) width = 1;
+      else if (c < 0x800) width = 2;
+      else {
+        width = 3;
+        if (c >= 0xd800 && c < 0xdc00 && i + 1 < length) {
+          const d = text.charCodeAt(i + 1);
+          if (d >= 0xdc00 && d < 0xe000) {
+            width = 4;
+            units = 2;
+          }
+        }
+      }
       if (bytes + width > target) break;
       bytes += width;
       i += units;
     }
-    out[k] = bytes === target || floor || i >= text.length ? i : i + units;
+    floor[k] = i;
+    ceil[k] = bytes === target || i >= length ? i : i + units;
   }
-  return out;
+  return { floor, ceil };
 }
 
 /**
@@ -102,32 +88,48 @@ export function segmentText(
   tokenizer: ByteTokenizer,
   params: { segment_length: number; segment_overlap: number },
 ): string[] {
-  const ids = tokenizer.encode(text);
+  const ids = tokenizer.encodeIds ? tokenizer.encodeIds(text) : tokenizer.encode(text);
   const windows = tokenWindows(ids.length, params.segment_length, params.segment_overlap);
   if (windows.length === 0) return [];
-  // Byte offsets of every window start and end, in one pass over the ids.
-  const starts = new Float64Array(windows.length);
-  const ends = new Float64Array(windows.length);
-  let bytes = 0;
-  let nextStart = 0;
-  let nextEnd = 0;
-  for (let t = 0; t <= ids.length; t++) {
-    while (nextStart < windows.length && windows[nextStart][0] === t) starts[nextStart++] = bytes;
-    while (nextEnd < windows.length && windows[nextEnd][1] === t) ends[nextEnd++] = bytes;
-    if (t < ids.length) bytes += tokenizer.byteLength(ids[t]);
+  // Byte offset of every token position where a window starts or ends, in one pass over the ids.
+  const marks = new Float64Array(windows.length * 2);
+  for (let w = 0; w < windows.length; w++) {
+    marks[2 * w] = windows[w][0];
+    marks[2 * w + 1] = windows[w][1];
   }
-  if (bytes !== utf8Length(text)) {
+  marks.sort();
+  const byteAt = new Map<number, number>();
+  let bytes = 0;
+  let t = 0;
+  for (let m = 0; m < marks.length; m++) {
+    const mark = marks[m];
+    for (; t < mark; t++) bytes += tokenizer.byteLength(ids[t]);
+    byteAt.set(mark, bytes);
+  }
+  for (; t < ids.length; t++) bytes += tokenizer.byteLength(ids[t]);
+  // UTF-8 length of the text (a lone surrogate counts 3 bytes, as the encoders see U+FFFD).
+  const textBytes = Buffer.byteLength(text, "utf8");
+  if (bytes !== textBytes) {
     throw new InputError(
-      `Cannot segment with tokenizer "${tokenizer.name}": its tokens do not add up to the text (${bytes} of ${
-        utf8Length(text)
-      } bytes)`,
+      `Cannot segment with tokenizer "${tokenizer.name}": its tokens do not add up to the text (${bytes} of ${textBytes} bytes)`,
     );
   }
-  const from = byteOffsetsToIndices(text, starts, true);
-  const to = byteOffsetsToIndices(text, ends, false);
+  // String index of every such byte offset: a window starts at the start of the character that
+  // holds its first byte and ends at the end of the character that holds its last one.
+  const offsets = Float64Array.from(new Set(byteAt.values())).sort();
+  const { floor, ceil } = byteOffsetsToIndices(text, offsets);
+  const floorAt = new Map<number, number>();
+  const ceilAt = new Map<number, number>();
+  for (let k = 0; k < offsets.length; k++) {
+    floorAt.set(offsets[k], floor[k]);
+    ceilAt.set(offsets[k], ceil[k]);
+  }
   const segments: string[] = [];
   for (let w = 0; w < windows.length; w++) {
-    const segment = text.slice(from[w], to[w]);
+    const segment = text.slice(
+      floorAt.get(byteAt.get(windows[w][0])!)!,
+      ceilAt.get(byteAt.get(windows[w][1])!)!,
+    );
     if (segment.trim() !== "") segments.push(segment);
   }
   if (segments.length === 0) {

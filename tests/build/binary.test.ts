@@ -79,7 +79,8 @@ describe("dist/synth", () => {
     // The runtime was unpacked into the (empty) cache given by XDG_CACHE_HOME.
     // (Folders only: the model-hash cache `model-hashes.json` is a file beside them.)
     const builds = readdirSync(join(bin.tmp, "cache", "synth"), { withFileTypes: true })
-      .filter((e) => e.isDirectory() && !e.name.startsWith("."));
+      .filter((e) => e.isDirectory() && !e.name.startsWith("."))
+      .map((e) => e.name);
     expect(builds).toHaveLength(1);
     expect(existsSync(join(bin.tmp, "cache", "synth", builds[0], ".complete"))).toBe(true);
   }, 120_000);

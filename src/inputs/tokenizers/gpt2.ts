@@ -1,13 +1,16 @@
 /**
- * GPT-2's tokenizer (`openai-community/gpt2`, `gpt2`), built into the executable: the vocabulary
- * is gpt-tokenizer's `r50k_base` rank table (ids identical to Hugging Face gpt2 and tiktoken),
- * encoded by our cached byte-level BPE (`./bpe.ts`); `<|endoftext|>` in the text maps to 50256
- * as Hugging Face does.
+ * GPT-2's tokenizer (`openai-community/gpt2`, `gpt2`), built into the executable: ids come from
+ * tiktoken's WASM `gpt2` encoder (`runtime/loadTiktoken.ts`, embedded in the executable; ids
+ * identical to Hugging Face gpt2), token byte lengths from gpt-tokenizer's `r50k_base` rank
+ * table; `<|endoftext|>` in the text maps to 50256 as Hugging Face does. Where the WASM module
+ * cannot be loaded, our cached byte-level BPE (`./bpe.ts`) over the same table gives the same
+ * ids, more slowly.
  *
  * @module
  */
 import { bytesKey, createBpeEncoder, type RankMap } from "./bpe.ts";
 import { type ByteTokenizer, withSpecialTokens } from "./tokenizer.ts";
+import { loadTiktokenGpt2, type TiktokenEncoder } from "../../runtime/loadTiktoken.ts";
 
 /** GPT-2's pre-tokenizer pattern (tiktoken `gpt2`, Hugging Face ByteLevel). */
 export const GPT2_PATTERN =
@@ -19,9 +22,40 @@ export const GPT2_NAMES = new Set(["openai-community/gpt2", "gpt2"]);
 const END_OF_TEXT = "<|endoftext|>";
 let cached: ByteTokenizer | undefined;
 
-/** The built-in GPT-2 tokenizer (loaded on first use, then shared). */
-export async function gpt2Tokenizer(name = "openai-community/gpt2"): Promise<ByteTokenizer> {
+/**
+ * The built-in GPT-2 tokenizer (loaded on first use, then shared). `wasm: false` selects our own
+ * BPE encoder (benchmarks and tests compare the two).
+ */
+export async function gpt2Tokenizer(
+  name = "openai-community/gpt2",
+  options: { wasm?: boolean } = {},
+): Promise<ByteTokenizer> {
+  if (options.wasm === false) return { ...(await ownBpe()), name };
   if (!cached) {
+    const bpe = await ownBpe();
+    let wasm: TiktokenEncoder | undefined;
+    try {
+      wasm = await loadTiktokenGpt2();
+    } catch {
+      wasm = undefined; // same ids from our own encoder
+    }
+    cached = wasm
+      ? {
+        name,
+        encode: (text) => Array.from(wasm.encode(text, "all")),
+        encodeIds: (text) => wasm.encode(text, "all"),
+        byteLength: bpe.byteLength,
+      }
+      : bpe;
+  }
+  return cached.name === name ? cached : { ...cached, name };
+}
+
+let own: ByteTokenizer | undefined;
+
+/** GPT-2 on our own BPE encoder. */
+async function ownBpe(): Promise<ByteTokenizer> {
+  if (!own) {
     const ranks = (await import("gpt-tokenizer/bpeRanks/r50k_base")).default as readonly (
       | string
       | readonly number[]
@@ -41,11 +75,11 @@ export async function gpt2Tokenizer(name = "openai-community/gpt2"): Promise<Byt
       createBpeEncoder(table, GPT2_PATTERN),
       new Map([[END_OF_TEXT, 50256]]),
     );
-    cached = {
-      name,
+    own = {
+      name: "openai-community/gpt2",
       encode: encodeText,
       byteLength: (id) => lengths[id],
     };
   }
-  return cached.name === name ? cached : { ...cached, name };
+  return own;
 }

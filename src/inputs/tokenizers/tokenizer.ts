@@ -12,6 +12,11 @@ export interface ByteTokenizer {
   readonly name: string;
   /** Token ids of `text`; special-token text (e.g. `<|endoftext|>`) maps to its id, as in HF. */
   encode(text: string): number[];
+  /**
+   * Same ids as {@link encode}, in whatever array is cheapest (segmentation reads them once);
+   * absent: `encode` is used.
+   */
+  encodeIds?(text: string): ArrayLike<number>;
   /** UTF-8 bytes of token `id`. */
   byteLength(id: number): number;
 }
