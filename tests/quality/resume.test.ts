@@ -2,7 +2,9 @@
  * Issue 14 item 6: a run with a quality gate that is interrupted (SIGKILL mid-write via
  * SYNTH_TEST_CRASH) or extended, then resumed, writes the same records and rejected decisions
  * as the uninterrupted run; `count: accepted` across a resume writes exactly num_samples; a
- * dedup attribute dropped by passthrough_attributes refuses the resume (exit 2).
+ * dedup attribute dropped by passthrough_attributes refuses the resume (exit 2). Three shards
+ * whose records duplicate across shards merge (`synth merge`) into the unsharded run's output,
+ * the cross-shard duplicates removed and reported.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -156,5 +158,41 @@ describe("quality gate across --resume", () => {
     expect(code).toBe(2);
     expect(stderr).toContain("passthrough_attributes");
     expect(read(join(dir, "drop.jsonl"))).toBe(before);
+  });
+});
+
+describe("synth merge with quality.deduplicate", () => {
+  test("cross-shard duplicates are removed, reported, and the result is the unsharded run's", async () => {
+    const want = await straight("unsharded", 30, DEDUP);
+    const file = join(dir, "sharded.yaml");
+    writeFileSync(file, config(30, "m/data.jsonl", DEDUP));
+    for (const k of [0, 1, 2]) {
+      const r = await runInProcess(["-c", file, ...remote(["--shard", `${k}/3`])], { cwd: dir });
+      expect(r.code).toBe(0);
+    }
+    const shardLines = [0, 1, 2].map((k) =>
+      read(join(dir, "m", `data.shard-${k}-of-3.jsonl`)).trim().split("\n").length
+    );
+    const wantLines = want.out.trim().split("\n").length;
+    const removed = shardLines.reduce((a, b) => a + b) - wantLines;
+    expect(removed).toBeGreaterThan(3);
+    const merged = await runInProcess(["merge", "m/data.jsonl"], { cwd: dir });
+    expect(merged.code).toBe(0);
+    expect(merged.stdout).toContain(`Removed ${removed} duplicates across shards`);
+    expect(read(join(dir, "m", "data.jsonl"))).toBe(want.out);
+    const rejected = decisions(join(dir, "m", "data.rejected.jsonl"));
+    expect(rejected).toHaveLength(want.rejected.length);
+    const cross = rejected.filter((r) => r.shard !== undefined);
+    expect(cross).toHaveLength(removed);
+    const out = want.out.trim().split("\n").map((l) => JSON.parse(l));
+    for (const r of cross) {
+      expect(r.shard).toBeGreaterThan(0);
+      expect(["exact_duplicate", "near_duplicate"]).toContain(r.reason);
+      expect(r.similarity).toBeGreaterThanOrEqual(0.8);
+      // The merged line it duplicates is an earlier record of the merged file.
+      expect(out[r.duplicate_of_line - 1]).toBeDefined();
+    }
+    const manifest = JSON.parse(read(join(dir, "m", "data.manifest.json")));
+    expect(manifest.counts.written).toBe(wantLines);
   });
 });
