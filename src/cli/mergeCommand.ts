@@ -20,7 +20,12 @@ export async function runMerge(
   });
   ctx.io.stdout.write(
     `Merged ${result.shards} shards into ${result.outputPath}: ${result.records} records` +
-      (result.failed ? `, ${result.failed} failed (see the errors file)` : "") + "\n",
+      (result.failed ? `, ${result.failed} failed (see the errors file)` : "") + "\n" +
+      (result.duplicatesRemoved
+        ? `Removed ${result.duplicatesRemoved} duplicate${
+          result.duplicatesRemoved === 1 ? "" : "s"
+        } across shards (quality.deduplicate; see ${result.rejectedPath})\n`
+        : ""),
   );
   return EXIT.OK;
 }

@@ -3,12 +3,16 @@
  * unsharded output, in plan order (shards are contiguous slices, so shard 0, 1, ... N-1
  * concatenated is the plan order), after checking that every shard is there, completed, and
  * from the same run (same fingerprint and `num_samples`). The errors files are joined the
- * same way, and a manifest for the merged output is written. The output appears atomically
+ * same way, and a manifest for the merged output is written. With `quality.deduplicate` in the
+ * run's config, the records go through one deduplication state in plan order and those that
+ * duplicate an earlier merged record are left out and appended (reason, merged line, shard and
+ * similarity) to `<output>.rejected.jsonl` after the shards' own rejections (issue 14 item 6). The output appears atomically
  * (a temporary file renamed at the end) and an existing one is replaced only when asked.
  *
  * @module
  */
 import {
+  appendFileSync,
   closeSync,
   existsSync,
   fsyncSync,
@@ -24,6 +28,9 @@ import {
 import { basename, dirname, join } from "node:path";
 import { InputError, UsageError } from "../errors.ts";
 import { errorsFilePath } from "../outputs/errorsFile.ts";
+import { pyJsonDumps } from "../python/json.ts";
+import { dedupRulesOf, MergeDeduplicator } from "../quality/mergeDedup.ts";
+import { rejectedFilePath } from "../quality/rejectedFile.ts";
 import { changedKeys } from "./fingerprint.ts";
 import { readManifest, type RunManifest, writeManifest } from "./manifest.ts";
 import { manifestFilePath, outputStem, shardOutputPath } from "./paths.ts";
@@ -34,6 +41,10 @@ export interface MergeResult {
   shards: number;
   records: number;
   failed: number;
+  /** Records dropped as duplicates across shards (`quality.deduplicate`); 0 without rules. */
+  duplicatesRemoved: number;
+  /** `<output>.rejected.jsonl` when the shards rejected records or the merge removed some. */
+  rejectedPath?: string;
 }
 
 /**
@@ -115,8 +126,27 @@ export async function mergeShards(
   }
 
   const tmp = `${outputPath}.merge-tmp`;
-  concatenate(shards.map((s) => s.path), tmp);
+  const rules = dedupRulesOf(shards[0].manifest.config);
+  const dedup = rules.length > 0 ? new MergeDeduplicator(rules) : undefined;
+  if (dedup) filterShards(shards.map((s) => s.path), tmp, dedup);
+  else concatenate(shards.map((s) => s.path), tmp);
+  // The shards' own rejections, then the cross-shard duplicates the merge removed.
+  const rejectedPath = rejectedFilePath(outputPath);
+  const rejectedFiles = shards.map((s) => rejectedFilePath(s.path)).filter((p) => existsSync(p));
+  if (rejectedFiles.length > 0 || dedup?.removed.length) {
+    concatenate(rejectedFiles, `${rejectedPath}.merge-tmp`);
+    if (dedup?.removed.length) {
+      appendFileSync(
+        `${rejectedPath}.merge-tmp`,
+        dedup.removed.map((entry) => pyJsonDumps(entry) + "\n").join(""),
+      );
+    }
+  }
   renameSync(tmp, outputPath);
+  if (existsSync(`${rejectedPath}.merge-tmp`)) {
+    renameSync(`${rejectedPath}.merge-tmp`, rejectedPath);
+  } else rmSync(rejectedPath, { force: true });
+  const duplicatesRemoved = dedup?.removed.length ?? 0;
   const errorFiles = shards.map((s) => errorsFilePath(s.path)).filter((p) => existsSync(p));
   const errorsPath = errorsFilePath(outputPath);
   if (errorFiles.length > 0) {
@@ -136,13 +166,20 @@ export async function mergeShards(
     finished_at: shards.map((s) => s.manifest.finished_at ?? "").sort().at(-1) ?? null,
     counts: {
       planned: sum("planned"),
-      written: sum("written"),
+      written: sum("written") - duplicatesRemoved,
       failed: sum("failed"),
       filtered: sum("filtered"),
     },
     journal: shards.map((s) => s.manifest.journal).join(", "),
   });
-  return { outputPath, shards: n, records: sum("written"), failed: sum("failed") };
+  return {
+    outputPath,
+    shards: n,
+    records: sum("written") - duplicatesRemoved,
+    failed: sum("failed"),
+    duplicatesRemoved,
+    ...(existsSync(rejectedPath) ? { rejectedPath } : {}),
+  };
 }
 
 function identityOf(m: RunManifest) {
@@ -179,6 +216,34 @@ function concatenate(sources: string[], target: string): void {
         closeSync(fd);
       }
     }
+    fsyncSync(out);
+  } finally {
+    closeSync(out);
+  }
+}
+
+/**
+ * Writes the lines of `sources`, in order, to `target` (synced), leaving out those `dedup`
+ * finds to duplicate an earlier written one.
+ */
+function filterShards(sources: string[], target: string, dedup: MergeDeduplicator): void {
+  const out = openSync(target, "w");
+  try {
+    sources.forEach((source, shard) => {
+      const text = readFileSync(source, "utf8");
+      const kept: string[] = [];
+      let line = 0;
+      for (let at = 0; at < text.length;) {
+        const end = text.indexOf("\n", at);
+        const stop = end < 0 ? text.length : end;
+        line++;
+        const record = text.slice(at, stop);
+        if (dedup.keep(record, shard, line)) kept.push(record + "\n");
+        at = stop + 1;
+      }
+      const data = Buffer.from(kept.join(""), "utf8");
+      for (let off = 0; off < data.length;) off += writeSync(out, data, off, data.length - off);
+    });
     fsyncSync(out);
   } finally {
     closeSync(out);

@@ -57,6 +57,8 @@ export interface CompiledQuality {
      */
     dedup?: DedupState;
     alreadyAccepted?: number;
+    /** First plan index of this run part (resume, shard); default 0. */
+    firstIndex?: number;
   }): QualityGate;
 }
 
@@ -143,6 +145,7 @@ export function compileQuality(
         ...(options.alreadyAccepted !== undefined
           ? { alreadyAccepted: options.alreadyAccepted }
           : {}),
+        ...(options.firstIndex !== undefined ? { firstIndex: options.firstIndex } : {}),
       });
     },
   };

@@ -46,6 +46,8 @@ export interface QualityGateOptions {
   target?: number;
   /** Records already accepted before this run part (resume). Default 0. */
   alreadyAccepted?: number;
+  /** First plan index this run part takes (resume, shard). Default 0. */
+  firstIndex?: number;
 }
 
 /** Counting key of a rejection for the summary: `near_duplicate`, `judge score`, `check non_empty`, ... */
@@ -67,6 +69,7 @@ export class QualityGate implements RecordSink {
   /** Sets `options.stats.quality` (zeroed counters, `target`) unless already there. */
   constructor(private readonly options: QualityGateOptions) {
     this.accepted = options.alreadyAccepted ?? 0;
+    this.nextIndex = options.firstIndex ?? 0;
     options.stats.quality ??= { rejected: 0, reasons: new Map(), surplus: 0 };
     if (options.target !== undefined) options.stats.quality.target = options.target;
     this.counters = options.stats.quality;

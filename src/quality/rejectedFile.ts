@@ -3,8 +3,9 @@
  * plan order, `{index, reason, <details>, record}` (details: the duplicate's line, plan index
  * and similarity; the judge's id, score, rationale and `keep_if`; the failed check and why).
  * Created with the first rejection; a file left by an earlier run of the same output is deleted
- * at open so it cannot pass for this run's. Lines are buffered up to 64 KiB and written with
- * the file synced at close.
+ * at open so it cannot pass for this run's. Each line is written at once (no buffer: a killed
+ * run keeps every decision made before its output's last mark, which a resume relies on) and
+ * the file is synced at close.
  *
  * @module
  */
@@ -26,13 +27,10 @@ export interface RejectedEntry {
   [detail: string]: unknown;
 }
 
-const FLUSH_BYTES = 64 * 1024;
-
 /** Appends rejected records to `<output>.rejected.jsonl`, creating it on the first one. */
 export class RejectedFileWriter {
   private fd: number | undefined;
   private pending: string[] = [];
-  private pendingChars = 0;
   private lines = 0;
   private closed = false;
 
@@ -49,6 +47,19 @@ export class RejectedFileWriter {
     return new RejectedFileWriter(path);
   }
 
+  /**
+   * Writes `lines` (each ending in a newline) first, now: the rejections a resumed run keeps
+   * from before its resume point (`resumeQuality.ts`).
+   *
+   * @throws the file-system error when the write fails.
+   */
+  keep(lines: readonly string[]): void {
+    if (lines.length === 0) return;
+    for (const line of lines) this.pending.push(line);
+    this.lines += lines.length;
+    this.flush();
+  }
+
   /** Rejections written so far. */
   get count(): number {
     return this.lines;
@@ -60,7 +71,7 @@ export class RejectedFileWriter {
   }
 
   /**
-   * Adds one line (written when 64 KiB are buffered, and at close).
+   * Adds one line (written now).
    *
    * @throws after close, and the file-system error when a flush fails.
    */
@@ -68,9 +79,8 @@ export class RejectedFileWriter {
     if (this.closed) throw new Error(`Cannot write to "${this.path}": the rejected file is closed`);
     const line = pyJsonDumps(entry) + "\n";
     this.pending.push(line);
-    this.pendingChars += line.length;
     this.lines++;
-    if (this.pendingChars >= FLUSH_BYTES) this.flush();
+    this.flush();
   }
 
   private flush(): void {
@@ -81,7 +91,6 @@ export class RejectedFileWriter {
     }
     const data = Buffer.from(this.pending.join(""), "utf8");
     this.pending = [];
-    this.pendingChars = 0;
     for (let offset = 0; offset < data.length;) {
       offset += writeSync(this.fd, data, offset, data.length - offset);
     }

@@ -15,6 +15,7 @@ import { OrderedJsonlWriter } from "../outputs/jsonlWriter.ts";
 import { pyJsonDumps } from "../python/json.ts";
 import type { RunStatus } from "../durable/manifest.ts";
 import { RejectedFileWriter } from "../quality/rejectedFile.ts";
+import { type ResumedQuality, resumeQuality } from "../quality/resumeQuality.ts";
 import type { CompiledSynthesis } from "./compile.ts";
 import { DurableRun, type DurableSettings } from "./durableRun.ts";
 import { type RecordSink, runPipeline } from "./pipeline.ts";
@@ -158,13 +159,33 @@ export async function synthesize(
         fail: (failure) => errorsFile.write(failure),
       };
     }
+    let resumed: ResumedQuality | undefined;
+    if (compiled.quality && durable && options.durable?.mode === "resume") {
+      // Issue 14 item 6: the gate continues from what the interrupted part decided.
+      resumed = resumeQuality(
+        compiled.quality.config,
+        options.outputPath,
+        durable.prior.written,
+        durable.start - 1,
+      );
+      stats.quality = resumed.counters;
+      stats.filtered -= resumed.counters.rejected; // the prior counts took them as filtered
+    }
     if (compiled.quality) {
       const file = await RejectedFileWriter.forOutput(options.outputPath);
       rejected = file;
       opened.defer(() => file.close());
+      if (resumed) file.keep(resumed.keptRejected);
     }
     // The quality gate decides in plan order between the pipeline and the writer.
-    const gate = rejected && compiled.quality?.gate({ inner: sink, stats, rejected });
+    const gate = rejected && compiled.quality?.gate({
+      inner: sink,
+      stats,
+      rejected,
+      ...(durable ? { firstIndex: durable.start } : {}),
+      ...(resumed?.dedup ? { dedup: resumed.dedup } : {}),
+      ...(resumed ? { alreadyAccepted: durable!.prior.written } : {}),
+    });
     try {
       await runPipeline(compiled.program, {
         getEngine: async () => engine!,
