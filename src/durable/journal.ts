@@ -18,7 +18,7 @@
  *
  * Durability: the first 32 lines of a turn of the event loop are written one by one, at once;
  * lines that follow in the same turn (only an engine that answers without I/O produces so many)
- * are written together (group commit) at its end, or every 256 K characters when a run never
+ * are written together (group commit) at its end, or every 256 KB when a run never
  * yields. So a response that arrives on its own (over
  * HTTP, from llama.cpp) is on file before the step that asked for it goes on, and a killed
  * process loses only the requests in flight and what arrived in its last turn. An
