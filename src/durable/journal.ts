@@ -18,7 +18,7 @@
  *
  * Durability: the first 32 lines of a turn of the event loop are written one by one, at once;
  * lines that follow in the same turn (only an engine that answers without I/O produces so many)
- * are written together (group commit) at its end, or every 256 K characters when a run never
+ * are written together (group commit) at its end, or every 256 KB when a run never
  * yields. So a response that arrives on its own (over
  * HTTP, from llama.cpp) is on file before the step that asked for it goes on, and a killed
  * process loses only the requests in flight and what arrived in its last turn. An
@@ -126,23 +126,55 @@ export function requestHash(messages: readonly { role: string; content: unknown 
  */
 const SYNC_WRITES_PER_TURN = 32;
 
-/** Buffered characters that trigger a write without waiting for the end of the turn. */
-const FLUSH_CHARS = 1 << 18;
+/** Buffered bytes that trigger a write without waiting for the end of the turn. */
+const FLUSH_BYTES = 1 << 18;
+
+/** Initial size of the write buffer (it grows for a longer line). */
+const INITIAL_BUFFER_BYTES = 1 << 19;
 
 /** Milliseconds between background `fdatasync`s of the journal. */
 const SYNC_INTERVAL_MS = 1000;
+
+const LINE_START = '{"i":';
+const COMMA = 44;
+
+/** Writes ASCII-only `text` at `at` in `b`; returns the offset after it. */
+function putAscii(b: Buffer, at: number, text: string): number {
+  for (let k = 0; k < text.length; k++) b[at++] = text.charCodeAt(k);
+  return at;
+}
+
+/**
+ * Writes the decimal digits of `value` (a finite number, as `String(value)` writes it) at `at`
+ * in `b`; returns the offset after them.
+ */
+function putInteger(b: Buffer, at: number, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0) return putAscii(b, at, String(value));
+  if (value < 10) {
+    b[at] = 48 + value;
+    return at + 1;
+  }
+  let digits = 1;
+  for (let v = value; v >= 10; v = Math.floor(v / 10)) digits++;
+  for (let p = at + digits - 1, v = value; p >= at; p--, v = Math.floor(v / 10)) {
+    b[p] = 48 + (v % 10);
+  }
+  return at + digits;
+}
 
 /**
  * Appends to a journal file. Create with {@link JournalWriter.create} (new run) or
  * {@link JournalWriter.reopen} (resume).
  */
 export class JournalWriter {
-  private buffer = "";
+  /** Lines not yet written, UTF-8 encoded in `bytes[0, used)` (encoded as appended: no strings to concatenate and convert). */
+  private bytes = Buffer.allocUnsafe(INITIAL_BUFFER_BYTES);
+  private used = 0;
   /** Entries appended in this turn of the event loop. */
   private turnWrites = 0;
   private fileBytes = 0;
-  /** Attribute ids as JSON strings. */
-  private readonly quoted = new Map<string, string>();
+  /** `,"a":<attribute as JSON>,"n":` in UTF-8, by attribute. */
+  private readonly attributeParts = new Map<string, Buffer>();
   private scheduled = false;
   private dirty = false;
   private syncing = false;
@@ -182,7 +214,7 @@ export class JournalWriter {
    */
   static create(path: string, header: JournalHeader): JournalWriter {
     const writer = new JournalWriter(path, openSync(path, "w"));
-    writer.buffer = JSON.stringify(header) + "\n";
+    writer.put(JSON.stringify(header) + "\n");
     writer.writeNow();
     return writer;
   }
@@ -200,26 +232,59 @@ export class JournalWriter {
     return writer;
   }
 
-  /** Records the reply to the `n`-th request of `attribute` in record `index`. */
+  /**
+   * Records the reply to the `n`-th request of `attribute` in record `index`. The line is
+   * encoded straight into the write buffer (numbers as digits, the attribute's bytes cached):
+   * no intermediate string per response.
+   */
   response(index: number, attribute: string, n: number, hash: number, result: GenerateResult) {
+    this.checkOpen();
     const message = result.message;
-    let quoted = this.quoted.get(attribute);
-    if (quoted === undefined) this.quoted.set(attribute, quoted = JSON.stringify(attribute));
-    let line = `{"i":${index},"a":${quoted},"n":${n},"h":${hash},"c":${
-      JSON.stringify(message.content)
-    },"u":[${result.usage.inputTokens},${result.usage.outputTokens},${
-      result.usage.cachedTokens ?? 0
-    }],"s":"${result.finishReason}"`;
-    if (message.tool_calls) line += `,"tc":${JSON.stringify(message.tool_calls)}`;
+    let rest = "";
+    if (message.tool_calls) rest += `,"tc":${JSON.stringify(message.tool_calls)}`;
     for (const key in message) {
       if (key !== "role" && key !== "content" && key !== "tool_calls") {
         // Other message fields (rare): kept as they are.
-        const { role: _r, content: _c, tool_calls: _t, ...rest } = message;
-        line += `,"m":${JSON.stringify(rest)}`;
+        const { role: _r, content: _c, tool_calls: _t, ...others } = message;
+        rest += `,"m":${JSON.stringify(others)}`;
         break;
       }
     }
-    this.append(line + "}\n");
+    let attributePart = this.attributeParts.get(attribute);
+    if (attributePart === undefined) {
+      attributePart = Buffer.from(`,"a":${JSON.stringify(attribute)},"n":`, "utf8");
+      this.attributeParts.set(attribute, attributePart);
+    }
+    const content = JSON.stringify(message.content) ?? "null";
+    const finish = String(result.finishReason);
+    const usage = result.usage;
+    // Room for the fixed parts and six numbers (each at most 24 bytes) plus the strings in UTF-8.
+    this.reserve(attributePart.length + 3 * (content.length + finish.length + rest.length) + 256);
+    const b = this.bytes;
+    let u = this.used;
+    u = putAscii(b, u, LINE_START);
+    u = putInteger(b, u, index);
+    // A byte loop: `set` costs more than the copy for so few bytes.
+    for (let k = 0; k < attributePart.length; k++) b[u++] = attributePart[k];
+    u = putInteger(b, u, n);
+    u = putAscii(b, u, ',"h":');
+    u = putInteger(b, u, hash);
+    u = putAscii(b, u, ',"c":');
+    u += b.write(content, u);
+    u = putAscii(b, u, ',"u":[');
+    u = putInteger(b, u, usage.inputTokens);
+    b[u++] = COMMA;
+    u = putInteger(b, u, usage.outputTokens);
+    b[u++] = COMMA;
+    u = putInteger(b, u, usage.cachedTokens ?? 0);
+    u = putAscii(b, u, '],"s":"');
+    u += b.write(finish, u);
+    b[u++] = QUOTE;
+    if (rest.length > 0) u += b.write(rest, u);
+    b[u++] = CLOSE;
+    b[u++] = NEWLINE;
+    this.used = u;
+    this.appended();
   }
 
   /** Records that a record failed (the errors-file entry). */
@@ -266,10 +331,19 @@ export class JournalWriter {
     }
   }
 
-  private append(line: string): void {
+  private checkOpen(): void {
     if (this.failure) throw this.failure;
     if (this.closed) throw new Error(`Cannot write to "${this.path}": the journal is closed`);
-    this.buffer += line;
+  }
+
+  private append(line: string): void {
+    this.checkOpen();
+    this.put(line);
+    this.appended();
+  }
+
+  /** After an entry was added to the buffer: writes now, or at the end of the turn. */
+  private appended(): void {
     if (!this.scheduled) {
       this.scheduled = true;
       this.turnWrites = 0;
@@ -279,17 +353,35 @@ export class JournalWriter {
       // The first entries of a turn of the event loop are written at once: a response that
       // arrived on its own (over HTTP, from llama.cpp) is on file before its step goes on.
       this.writeNow();
-    } else if (this.buffer.length >= FLUSH_CHARS) {
+    } else if (this.used >= FLUSH_BYTES) {
       // A run that never yields to the event loop (an instant engine) still writes regularly.
       this.writeNow();
     }
   }
 
+  /** Encodes `line` into the buffer. */
+  private put(line: string): void {
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8.
+    if (this.bytes.length - this.used < line.length * 3) {
+      this.reserve(Buffer.byteLength(line, "utf8"));
+    }
+    this.used += this.bytes.write(line, this.used);
+  }
+
+  /** Makes room for `bytes` more bytes in the buffer (grows it). */
+  private reserve(bytes: number): void {
+    const needed = this.used + bytes;
+    if (needed <= this.bytes.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(needed, this.bytes.length * 2));
+    this.bytes.copy(grown, 0, 0, this.used);
+    this.bytes = grown;
+  }
+
   private writeNow(): void {
     if (this.failure) throw this.failure;
-    if (this.buffer.length === 0) return;
-    const data = Buffer.from(this.buffer, "utf8");
-    this.buffer = "";
+    if (this.used === 0) return;
+    const data = this.bytes.subarray(0, this.used);
+    this.used = 0;
     try {
       maybeCrash("journal", this.fd, data);
       for (let offset = 0; offset < data.length;) {

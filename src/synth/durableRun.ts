@@ -167,6 +167,8 @@ export class DurableRun implements ResponseHook {
   private readonly retried = new Set<number>();
   /** Journal offset of the first entry of each record after the last mark. */
   private readonly firstOffset = new Map<number, number>();
+  /** Record of the last journaled response (its first offset is in `firstOffset`). */
+  private lastJournaled = -1;
   /** Failed records after the last mark. */
   private readonly failedAhead = new Set<number>();
   /** Failed records up to the last mark. */
@@ -428,8 +430,12 @@ export class DurableRun implements ResponseHook {
   /** {@link ResponseHook.onResponse}: journals the response. */
   onResponse(key: RequestKey, request: GenerateRequest, result: GenerateResult): void {
     if (!this.committed) this.commit();
-    if (!this.firstOffset.has(key.index)) {
-      this.firstOffset.set(key.index, this.journal!.writtenBytes);
+    // Consecutive responses of one record skip the map (its first offset is set already).
+    if (key.index !== this.lastJournaled) {
+      this.lastJournaled = key.index;
+      if (!this.firstOffset.has(key.index)) {
+        this.firstOffset.set(key.index, this.journal!.writtenBytes);
+      }
     }
     this.journal!.response(
       key.index,

@@ -119,10 +119,12 @@ export function createRequestPath(options: RequestPathOptions): RequestPath {
     );
     return value;
   };
+  const onResponse = hook?.onResponse?.bind(hook);
   const sendNow = (
     index: number,
     attribute: string,
     request: GenerateRequest,
+    key?: RequestKey,
   ): Promise<GenerateResult> => {
     request.signal = signal;
     let pending: Promise<GenerateResult>;
@@ -131,9 +133,12 @@ export function createRequestPath(options: RequestPathOptions): RequestPath {
     } catch (error) {
       pending = Promise.reject(error);
     }
-    const count = (value: GenerateResult) => {
+    // Usage and the hook's `onResponse` in one callback: no extra promise per response.
+    const count = (value: GenerateResult): GenerateResult | Promise<GenerateResult> => {
       addUsage(stats, attribute, value.usage);
-      return value;
+      if (key === undefined || onResponse === undefined) return value;
+      const stored = onResponse(key, request, value);
+      return stored ? stored.then(() => value) : value;
     };
     return pending.then(
       count,
@@ -144,9 +149,20 @@ export function createRequestPath(options: RequestPathOptions): RequestPath {
     ? new PriorityGate(engine.maxConcurrency)
     : undefined;
   const send = gate
-    ? (index: number, attribute: string, request: GenerateRequest, hints?: GenerateHints) =>
-      gate.run(hints?.remaining ?? 0, () => sendNow(index, attribute, request))
-    : sendNow;
+    ? (
+      index: number,
+      attribute: string,
+      request: GenerateRequest,
+      hints?: GenerateHints,
+      key?: RequestKey,
+    ) => gate.run(hints?.remaining ?? 0, () => sendNow(index, attribute, request, key))
+    : (
+      index: number,
+      attribute: string,
+      request: GenerateRequest,
+      _hints?: GenerateHints,
+      key?: RequestKey,
+    ) => sendNow(index, attribute, request, key);
 
   if (!hook) {
     return {
@@ -167,12 +183,7 @@ export function createRequestPath(options: RequestPathOptions): RequestPath {
           return Promise.reject(error);
         }
         if (recorded) return Promise.resolve(recorded);
-        const pending = send(index, attribute, request, hints);
-        if (!hook.onResponse) return pending;
-        return pending.then((result) => {
-          const stored = hook.onResponse!(key, request, result);
-          return stored ? stored.then(() => result) : result;
-        });
+        return send(index, attribute, request, hints, key);
       };
     },
   };

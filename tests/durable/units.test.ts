@@ -81,6 +81,45 @@ describe("journal", () => {
     expect(all.responses.size).toBe(3);
   });
 
+  test("a response line is the JSON of its fields: non-ASCII text, large numbers, extra message fields, a line longer than the buffer", async () => {
+    const path = join(dir, "encode.journal.jsonl");
+    const writer = JournalWriter.create(path, header);
+    const long = 'é\u2028"\n'.repeat(300_000);
+    writer.response(123456789, 'ré"ponse', 10, 4294967295, {
+      message: { role: "assistant", content: "Grüße 😀 \u0000", refusal: null } as never,
+      usage: { inputTokens: 9007199254740991, outputTokens: 0, cachedTokens: 70 },
+      finishReason: "length",
+    });
+    writer.response(0, "a", 0, 0, {
+      message: { role: "assistant", content: long },
+      usage: { inputTokens: 1, outputTokens: 2 },
+      finishReason: "stop",
+    });
+    writer.close();
+    const lines = readFileSync(path, "utf8").split("\n");
+    expect(JSON.parse(lines[1])).toEqual({
+      i: 123456789,
+      a: 'ré"ponse',
+      n: 10,
+      h: 4294967295,
+      c: "Grüße 😀 \u0000",
+      u: [9007199254740991, 0, 70],
+      s: "length",
+      m: { refusal: null },
+    });
+    expect(JSON.parse(lines[2])).toEqual({
+      i: 0,
+      a: "a",
+      n: 0,
+      h: 0,
+      c: long,
+      u: [1, 2, 0],
+      s: "stop",
+    });
+    const read = await readJournal(path, 0);
+    expect(read.responses.get(responseKey(0, "a", 0))?.result.message.content).toBe(long);
+  });
+
   test("a torn last line is ignored and cut at reopen; a damaged line names file and line", async () => {
     const path = join(dir, "b.journal.jsonl");
     const journal = JournalWriter.create(path, header);
