@@ -35,7 +35,10 @@ export async function runInProcess(
   return { code, stdout: out.text, stderr: err.text };
 }
 
-/** Runs `bun main.ts <argv>` as a child process. */
+/**
+ * Runs `bun main.ts <argv>` as a child process; `signal` names the signal that ended it (e.g.
+ * `"SIGKILL"` from a crash point), else `null`.
+ */
 export async function runProcess(
   argv: string[],
   options: { cwd: string; env?: Record<string, string> },
@@ -51,7 +54,7 @@ export async function runProcess(
     new Response(proc.stderr).text(),
     proc.exited,
   ]);
-  return { code, stdout, stderr };
+  return { code, signal: proc.signalCode, stdout, stderr };
 }
 
 /**

@@ -4,8 +4,6 @@
  * reports how the process ended, and journal line counting.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { resolve } from "node:path";
-import { ROOT } from "../cli/helpers.ts";
 
 /** A config of `n` records on `url` (the fake server), output `out`. */
 export function remoteConfig(
@@ -45,25 +43,6 @@ inference_config:
     num_workers: ${options.workers ?? 4}
     max_retries: 0
 `;
-}
-
-/** Runs `bun main.ts <argv>`; resolves with the exit code, the signal that ended it, and output. */
-export async function spawnSynth(
-  argv: string[],
-  options: { cwd: string; env?: Record<string, string> },
-) {
-  const proc = Bun.spawn([process.execPath, resolve(ROOT, "main.ts"), ...argv], {
-    cwd: options.cwd,
-    env: { ...process.env, NO_COLOR: "1", ...options.env },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [stdout, stderr] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-  ]);
-  await proc.exited;
-  return { code: proc.exitCode, signal: proc.signalCode, stdout, stderr };
 }
 
 /** Complete response lines of a journal (a torn last line is not counted). */

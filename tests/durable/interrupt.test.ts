@@ -8,9 +8,9 @@ import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { ROOT, runInProcess } from "../cli/helpers.ts";
+import { ROOT, runInProcess, runProcess } from "../cli/helpers.ts";
 import { startFakeOpenAI } from "../helpers/fakeOpenAIServer.ts";
-import { journaledResponses, remoteConfig, spawnSynth } from "./helpers.ts";
+import { journaledResponses, remoteConfig } from "./helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "synth-interrupt-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -64,7 +64,7 @@ test(
 
       const command = /To continue this run, run: (.+)/.exec(stdout)?.[1] ?? "";
       expect(command).toBe("bun main.ts -c cfg.yaml --no-progress --resume");
-      const resumed = await spawnSynth(command.split(" ").slice(2), { cwd: dir });
+      const resumed = await runProcess(command.split(" ").slice(2), { cwd: dir });
       expect(resumed.code).toBe(0);
       expect(readFileSync(join(dir, "out.jsonl"), "utf8")).toBe(
         readFileSync(join(dir, "ref.jsonl"), "utf8"),

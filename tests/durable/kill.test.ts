@@ -11,7 +11,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startFakeOpenAI } from "../helpers/fakeOpenAIServer.ts";
-import { journaledResponses, remoteConfig, spawnSynth } from "./helpers.ts";
+import { runProcess } from "../cli/helpers.ts";
+import { journaledResponses, remoteConfig } from "./helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "synth-kill-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -54,7 +55,7 @@ test(
     try {
       writeFileSync(join(dir, "ref.yaml"), remoteConfig(fake.url, { n: N, out: "ref.jsonl" }));
       writeFileSync(join(dir, "cut.yaml"), remoteConfig(fake.url, { n: N, out: "cut.jsonl" }));
-      const reference = await spawnSynth(["-c", "ref.yaml", "--no-progress"], { cwd: dir });
+      const reference = await runProcess(["-c", "ref.yaml", "--no-progress"], { cwd: dir });
       expect(reference.code).toBe(0);
       const uninterrupted = fake.chatRequests.length;
       expect(uninterrupted).toBe(2 * N);
@@ -65,7 +66,7 @@ test(
       for (const [k, point] of POINTS.entries()) {
         const before = fake.chatRequests.length;
         const journaledBefore = journaledResponses(journal);
-        const run = await spawnSynth(
+        const run = await runProcess(
           ["-c", "cut.yaml", "--no-progress", ...(k > 0 ? ["--resume"] : [])],
           { cwd: dir, env: { SYNTH_TEST_CRASH: point } },
         );
@@ -79,7 +80,7 @@ test(
         lostInFlight += lost;
       }
       expect(kills).toBeGreaterThanOrEqual(20);
-      const last = await spawnSynth(["-c", "cut.yaml", "--no-progress", "--resume"], { cwd: dir });
+      const last = await runProcess(["-c", "cut.yaml", "--no-progress", "--resume"], { cwd: dir });
       expect(last.code).toBe(0);
       expect(last.stdout).toContain(`Records: ${N}/${N} written, 0 failed`);
 

@@ -8,9 +8,9 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { localEngineArgs, runInProcess } from "../cli/helpers.ts";
+import { localEngineArgs, runInProcess, runProcess } from "../cli/helpers.ts";
 import { tinyGgufPath } from "../helpers/tinyModel.ts";
-import { remoteConfig, spawnSynth } from "./helpers.ts";
+import { remoteConfig } from "./helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "synth-kill-llama-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -41,7 +41,7 @@ test(
     expect(reference.code).toBe(0);
     let kills = 0;
     for (const [k, point] of POINTS.entries()) {
-      const run = await spawnSynth([...args("cut.yaml"), ...(k > 0 ? ["--resume"] : [])], {
+      const run = await runProcess([...args("cut.yaml"), ...(k > 0 ? ["--resume"] : [])], {
         cwd: dir,
         env: { SYNTH_TEST_CRASH: point },
       });
@@ -49,7 +49,7 @@ test(
       else expect({ point, code: run.code, stderr: run.stderr }).toMatchObject({ code: 0 });
     }
     expect(kills).toBeGreaterThanOrEqual(2);
-    const last = await spawnSynth([...args("cut.yaml"), "--resume"], { cwd: dir });
+    const last = await runProcess([...args("cut.yaml"), "--resume"], { cwd: dir });
     expect(last.code).toBe(0);
     const expected = readFileSync(join(dir, "ref.jsonl"), "utf8");
     expect(expected.split("\n").length).toBe(N + 1);

@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runInProcess } from "../cli/helpers.ts";
+import { runInProcess, runProcess } from "../cli/helpers.ts";
 import { type FakeOpenAI, startFakeOpenAI } from "../helpers/fakeOpenAIServer.ts";
-import { remoteConfig, spawnSynth } from "./helpers.ts";
+import { remoteConfig } from "./helpers.ts";
 
 const N = 10;
 const dir = mkdtempSync(join(tmpdir(), "synth-shards-"));
@@ -31,7 +31,7 @@ describe("--shard K/N and synth merge", () => {
   test("three shard processes at once merge into the unsharded output", async () => {
     const runs = await Promise.all(
       [0, 1, 2].map((k) =>
-        spawnSynth(["-c", "cfg.yaml", "--no-progress", "--shard", `${k}/3`], { cwd: dir })
+        runProcess(["-c", "cfg.yaml", "--no-progress", "--shard", `${k}/3`], { cwd: dir })
       ),
     );
     for (const r of runs) expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });

@@ -11,8 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type FakeOpenAI, startFakeOpenAI } from "../helpers/fakeOpenAIServer.ts";
-import { runInProcess } from "../cli/helpers.ts";
-import { spawnSynth } from "../durable/helpers.ts";
+import { runInProcess, runProcess } from "../cli/helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "synth-quality-resume-"));
 let fake: FakeOpenAI;
@@ -100,7 +99,7 @@ describe("quality gate across --resume", () => {
     expect(want.rejected.some((r) => r.reason === "near_duplicate")).toBe(true);
     const file = join(dir, "killed.yaml");
     writeFileSync(file, config(30, "killed.jsonl", DEDUP));
-    const killed = await spawnSynth(["-c", file, ...remote([], slow)], {
+    const killed = await runProcess(["-c", file, ...remote([], slow)], {
       cwd: dir,
       env: { SYNTH_TEST_CRASH: "journal:20" },
     });
