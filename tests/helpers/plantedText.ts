@@ -4,18 +4,7 @@
  * replaced, so that their Jaccard similarity to the original spans 0.7-0.95. Also an exact
  * reference Jaccard over word 3-shingles as strings (no hashing), for checking findings.
  */
-
-/** A small deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededUniform } from "../../src/engines/transformers/sampling.ts";
 
 /** A word of 3-9 random letters. */
 function randomWord(rand: () => number): string {
@@ -27,7 +16,7 @@ function randomWord(rand: () => number): string {
 
 /** A text of `words` words drawn from a vocabulary of `vocabulary` words. */
 export function textMaker(seed: number, vocabulary = 20_000) {
-  const rand = prng(seed);
+  const rand = seededUniform(seed);
   const vocab = Array.from({ length: vocabulary }, () => randomWord(rand));
   const word = () => vocab[Math.floor(rand() * vocab.length)];
   return {

@@ -7,6 +7,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { get_encoding } from "tiktoken";
+import { seededUniform } from "../../src/engines/transformers/sampling.ts";
 import { segmentText } from "../../src/inputs/segment.ts";
 import { gpt2Tokenizer } from "../../src/inputs/tokenizers/gpt2.ts";
 
@@ -42,18 +43,6 @@ const PIECES = [
   "\uffff",
 ];
 
-/** A seeded generator (mulberry32) so a failure is reproducible. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function randomText(rand: () => number): string {
   let s = "";
   const n = 1 + Math.floor(rand() * 80);
@@ -76,7 +65,7 @@ describe("GPT-2 on tiktoken's WASM encoder", () => {
     const wasm = await gpt2Tokenizer();
     const own = await gpt2Tokenizer("openai-community/gpt2", { wasm: false });
     expect(wasm.encodeIds).toBeDefined(); // the WASM encoder loaded
-    const rand = random(15);
+    const rand = seededUniform(15);
     for (let i = 0; i < 500; i++) {
       const text = randomText(rand);
       const ids = own.encode(text);
@@ -93,7 +82,7 @@ describe("GPT-2 on tiktoken's WASM encoder", () => {
     const wasm = await gpt2Tokenizer();
     const enc = get_encoding("gpt2");
     try {
-      const rand = random(16);
+      const rand = seededUniform(16);
       for (let i = 0; i < 300; i++) {
         let text = "";
         for (let n = Math.floor(rand() * 60); n > 0; n--) {
