@@ -114,6 +114,12 @@ export async function synthesize(
     }
     if (engine && compiled.program.prepare) await compiled.program.prepare(engine);
     stats.startedAt = Date.now(); // rates and wall time exclude the model load
+    // Kept for the preview (the first records of this process) and reported to `onWritten`.
+    const shown = (first: number, index: number, record: Record<string, unknown> | null) => {
+      if (!record) return;
+      if (index - first < previewCount * 4) previewSlots[index - first] = record;
+      options.onWritten?.(index);
+    };
     let sink: RecordSink;
     if (options.durable) {
       const run = durable = await DurableRun.open(options.outputPath, options.durable);
@@ -136,8 +142,7 @@ export async function synthesize(
       const first = run.start;
       sink = {
         put(index, record) {
-          if (index - first < previewCount * 4 && record) previewSlots[index - first] = record;
-          if (record) options.onWritten?.(index);
+          shown(first, index, record);
           run.put(index, record);
           out.put(index, record);
         },
@@ -152,8 +157,7 @@ export async function synthesize(
       opened.defer(() => errorsFile.close());
       sink = {
         put(index, record) {
-          if (index < previewCount * 4 && record) previewSlots[index] = record;
-          if (record) options.onWritten?.(index);
+          shown(0, index, record);
           out.put(index, record);
         },
         fail: (failure) => errorsFile.write(failure),
