@@ -5,7 +5,7 @@
  * scripted OpenAI-compatible server (the model's text does not matter here) or need no model.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readJsonl } from "../helpers/corpus.ts";
@@ -13,6 +13,7 @@ import { type FakeOpenAI, startFakeOpenAI } from "../helpers/fakeOpenAIServer.ts
 import { GUIDE_ENVIRONMENT_EXAMPLE } from "../helpers/guideExample.ts";
 import { refusingPort } from "../helpers/refusingPort.ts";
 import { runInProcess, runProcess } from "./helpers.ts";
+import { caseFolders } from "../helpers/caseFolders.ts";
 
 // Each test spawns a CLI run; a shared, loaded machine can take seconds per run.
 setDefaultTimeout(30_000);
@@ -27,17 +28,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-let n = 0;
 /** A fresh folder with `files` written into it; returns its path. */
-function folder(files: Record<string, string>): string {
-  const cwd = join(dir, `case${n++}`);
-  mkdirSync(cwd, { recursive: true });
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(join(cwd, name, ".."), { recursive: true });
-    writeFileSync(join(cwd, name), text);
-  }
-  return cwd;
-}
+const folder = caseFolders(dir, "case");
 
 /** An `inference_config` for the scripted server. */
 const remote = () =>

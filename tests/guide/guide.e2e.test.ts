@@ -5,7 +5,7 @@
  * a scripted OpenAI / Anthropic server. Cheap on purpose: 1-2 records, a few tokens each.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runInProcess } from "../cli/helpers.ts";
@@ -16,6 +16,7 @@ import { type FakeOpenAI, startFakeOpenAI } from "../helpers/fakeOpenAIServer.ts
 import { GUIDE_ENVIRONMENT_EXAMPLE } from "../helpers/guideExample.ts";
 import { tinyGgufPath } from "../helpers/tinyModel.ts";
 import { makePdf, makeXlsx } from "../inputs/fixtures.ts";
+import { caseFolders } from "../helpers/caseFolders.ts";
 
 // Each test spawns a CLI run; a shared, loaded machine can take seconds per run.
 setDefaultTimeout(30_000);
@@ -52,17 +53,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-let n = 0;
-/** Writes `files` into a fresh folder; returns it. */
-function folder(files: Record<string, string | Uint8Array>): string {
-  const cwd = join(dir, `g${n++}`);
-  mkdirSync(cwd, { recursive: true });
-  for (const [name, data] of Object.entries(files)) {
-    mkdirSync(join(cwd, name, ".."), { recursive: true });
-    writeFileSync(join(cwd, name), data);
-  }
-  return cwd;
-}
+/** A fresh folder with `files` written into it; returns its path. */
+const folder = caseFolders(dir, "g");
 
 /** Runs `synth -c c.yaml` (plus `extra`) in `cwd`; fails the test with stderr on a bad exit. */
 async function synth(cwd: string, extra: string[] = []) {
