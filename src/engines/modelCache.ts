@@ -25,18 +25,39 @@ export function huggingFaceSnapshot(
     (env.HF_HOME
       ? join(env.HF_HOME, "hub")
       : join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), ".cache"), "huggingface", "hub"));
-  const repoDir = join(hub, `models--${repo.replace("/", "--")}`);
+  return repoSnapshot(join(hub, `models--${repo.replace("/", "--")}`));
+}
+
+/**
+ * The snapshot folder of one cached repository folder (`<hub>/models--owner--name`): the one
+ * `refs/main` names, else the newest snapshot folder; `undefined` when it has none (or cannot be
+ * read).
+ */
+export function repoSnapshot(repoDir: string): string | undefined {
   const snapshots = join(repoDir, "snapshots");
-  if (!existsSync(snapshots)) return undefined;
+  if (!isDir(snapshots)) return undefined;
   try {
     const ref = readFileSync(join(repoDir, "refs", "main"), "utf8").trim();
-    if (ref && existsSync(join(snapshots, ref))) return join(snapshots, ref);
+    if (ref && isDir(join(snapshots, ref))) return join(snapshots, ref);
   } catch {
     // No refs/main: take the newest snapshot.
   }
-  const entries = readdirSync(snapshots).map((name) => join(snapshots, name));
+  let entries: string[];
+  try {
+    entries = readdirSync(snapshots).map((name) => join(snapshots, name)).filter(isDir);
+  } catch {
+    return undefined;
+  }
   entries.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
   return entries[0];
+}
+
+function isDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Where an `hf:` model is in the cache. */

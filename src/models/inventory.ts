@@ -7,11 +7,11 @@
  *
  * @module
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { UsageError } from "../errors.ts";
 import { isHfUri, isLaterSplitPart, isProjector, quantOf } from "../engines/hfModelRef.ts";
-import { resolveHfModel } from "../engines/modelCache.ts";
+import { repoSnapshot, resolveHfModel } from "../engines/modelCache.ts";
 import { hubCacheDir } from "../inputs/hfCache.ts";
 
 /** A model found on disk (facts not read yet; see `describe.ts`). */
@@ -61,7 +61,7 @@ export function findLocalModels(
       const m = entry.match(/^models--([^-].*?)--(.+)$/);
       if (!m) continue;
       const repo = `${m[1]}/${m[2]}`;
-      const snapshot = snapshotOf(join(hub, entry));
+      const snapshot = repoSnapshot(join(hub, entry));
       if (!snapshot) continue;
       const files = walk(snapshot, "");
       const ggufs = files.filter((f) =>
@@ -133,20 +133,6 @@ export function findLocalModel(
 export function displayPath(path: string, cwd: string): string {
   const rel = relative(cwd, path);
   return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : path;
-}
-
-function snapshotOf(repoDir: string): string | undefined {
-  const snapshots = join(repoDir, "snapshots");
-  if (!isDir(snapshots)) return undefined;
-  try {
-    const ref = readFileSync(join(repoDir, "refs", "main"), "utf8").trim();
-    if (ref && isDir(join(snapshots, ref))) return join(snapshots, ref);
-  } catch {
-    // No refs/main: the newest snapshot.
-  }
-  const all = safeList(snapshots).map((s) => join(snapshots, s)).filter(isDir);
-  all.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-  return all[0];
 }
 
 function hasOnnx(dir: string): boolean {
