@@ -21,8 +21,9 @@
  * are written together (group commit) at its end, or every 256 KB when a run never
  * yields. So a response that arrives on its own (over
  * HTTP, from llama.cpp) is on file before the step that asked for it goes on, and a killed
- * process loses only the requests in flight and what arrived in its last turn. An
- * `fdatasync` runs at most once a second, so a power loss costs at most the last second. A process exit flushes what is buffered. A torn last line (a kill in the middle of a
+ * process loses only the requests in flight and what arrived in its last turn. A background
+ * `fdatasync` runs every second (and every 4 MB written, so the one at close is short), so a
+ * power loss costs at most the last second. A process exit flushes what is buffered. A torn last line (a kill in the middle of a
  * write) is ignored and cut off when the journal is reopened; any other damage is an
  * {@link InputError} naming the file and line.
  *
@@ -132,10 +133,28 @@ const FLUSH_BYTES = 1 << 18;
 /** Initial size of the write buffer (it grows for a longer line). */
 const INITIAL_BUFFER_BYTES = 1 << 19;
 
+/** Bytes written that start a background `fdatasync` without waiting for the timer. */
+const BACKGROUND_SYNC_BYTES = 4 * 1024 * 1024;
+
 /** Milliseconds between background `fdatasync`s of the journal. */
 const SYNC_INTERVAL_MS = 1000;
 
 const LINE_START = '{"i":';
+
+/**
+ * Longest reply text copied byte by byte when it is plain ASCII; longer text goes through
+ * `JSON.stringify` and the UTF-8 encoder, which are faster per character but cost a call each.
+ */
+const PLAIN_TEXT_MAX = 256;
+
+/** Whether `text` is printable ASCII without `"` or `\\` (its JSON string is itself in quotes). */
+function isPlainAscii(text: string): boolean {
+  for (let k = 0; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false;
+  }
+  return true;
+}
 const COMMA = 44;
 
 /** Writes ASCII-only `text` at `at` in `b`; returns the offset after it. */
@@ -149,11 +168,20 @@ function putAscii(b: Buffer, at: number, text: string): number {
  * in `b`; returns the offset after them.
  */
 function putInteger(b: Buffer, at: number, value: number): number {
-  if (!Number.isSafeInteger(value) || value < 0) return putAscii(b, at, String(value));
-  if (value < 10) {
-    b[at] = 48 + value;
-    return at + 1;
+  if (value >>> 0 === value) {
+    // 0 <= value < 2^32 (indices, hashes, token counts): integer division, no floats.
+    let digits = 1;
+    for (let v = value; v >= 10; v = (v / 10) >>> 0) digits++;
+    let v = value;
+    for (let p = at + digits - 1; p > at; p--) {
+      const q = (v / 10) >>> 0;
+      b[p] = 48 + v - q * 10;
+      v = q;
+    }
+    b[at] = 48 + v;
+    return at + digits;
   }
+  if (!Number.isSafeInteger(value) || value < 0) return putAscii(b, at, String(value));
   let digits = 1;
   for (let v = value; v >= 10; v = Math.floor(v / 10)) digits++;
   for (let p = at + digits - 1, v = value; p >= at; p--, v = Math.floor(v / 10)) {
@@ -177,7 +205,10 @@ export class JournalWriter {
   private readonly attributeParts = new Map<string, Buffer>();
   private scheduled = false;
   private dirty = false;
-  private syncing = false;
+  /** Bytes written since the last background sync started. */
+  private unsyncedBytes = 0;
+  /** The background `fdatasync` in flight, if any. */
+  private syncing: Promise<void> | undefined;
   private closed = false;
   private failure: Error | undefined;
   private readonly syncTimer: ReturnType<typeof setInterval>;
@@ -255,11 +286,17 @@ export class JournalWriter {
       attributePart = Buffer.from(`,"a":${JSON.stringify(attribute)},"n":`, "utf8");
       this.attributeParts.set(attribute, attributePart);
     }
-    const content = JSON.stringify(message.content) ?? "null";
+    const text = message.content;
+    // Short printable-ASCII text needs no escaping: copied as it is (no JSON string, no encoder).
+    const plain = typeof text === "string" && text.length <= PLAIN_TEXT_MAX && isPlainAscii(text);
+    const content = plain ? "" : JSON.stringify(text) ?? "null";
     const finish = String(result.finishReason);
     const usage = result.usage;
     // Room for the fixed parts and six numbers (each at most 24 bytes) plus the strings in UTF-8.
-    this.reserve(attributePart.length + 3 * (content.length + finish.length + rest.length) + 256);
+    this.reserve(
+      attributePart.length + PLAIN_TEXT_MAX +
+        3 * (content.length + finish.length + rest.length) + 256,
+    );
     const b = this.bytes;
     let u = this.used;
     u = putAscii(b, u, LINE_START);
@@ -270,16 +307,27 @@ export class JournalWriter {
     u = putAscii(b, u, ',"h":');
     u = putInteger(b, u, hash);
     u = putAscii(b, u, ',"c":');
-    u += b.write(content, u);
+    if (plain) {
+      b[u++] = QUOTE;
+      u = putAscii(b, u, text);
+      b[u++] = QUOTE;
+    } else {
+      u += b.write(content, u);
+    }
     u = putAscii(b, u, ',"u":[');
     u = putInteger(b, u, usage.inputTokens);
     b[u++] = COMMA;
     u = putInteger(b, u, usage.outputTokens);
     b[u++] = COMMA;
     u = putInteger(b, u, usage.cachedTokens ?? 0);
-    u = putAscii(b, u, '],"s":"');
-    u += b.write(finish, u);
-    b[u++] = QUOTE;
+    u = putAscii(b, u, '],"s":');
+    if (isPlainAscii(finish)) {
+      b[u++] = QUOTE;
+      u = putAscii(b, u, finish);
+      b[u++] = QUOTE;
+    } else {
+      u += b.write(JSON.stringify(finish), u);
+    }
     if (rest.length > 0) u += b.write(rest, u);
     b[u++] = CLOSE;
     b[u++] = NEWLINE;
@@ -317,14 +365,18 @@ export class JournalWriter {
     this.writeNow();
   }
 
-  /** Writes what is buffered, syncs and closes. Idempotent. @throws a failed write's error. */
-  close(): void {
+  /**
+   * Writes what is buffered, waits for a background sync in flight, syncs what it did not cover
+   * and closes. Idempotent. @throws a failed write's error.
+   */
+  async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.syncTimer);
     process.off("exit", this.exitHook);
     try {
       this.writeNow();
+      await this.syncing; // never close the file under a background sync
       fdatasyncSync(this.fd); // close leaves the journal on disk
     } finally {
       closeSync(this.fd);
@@ -389,6 +441,8 @@ export class JournalWriter {
       }
       this.fileBytes += data.length;
       this.dirty = true;
+      this.unsyncedBytes += data.length;
+      if (this.unsyncedBytes >= BACKGROUND_SYNC_BYTES) this.syncInBackground();
     } catch (error) {
       this.failure = new Error(`Cannot write to "${this.path}": ${(error as Error).message}`, {
         cause: error,
@@ -397,12 +451,17 @@ export class JournalWriter {
     }
   }
 
+  /**
+   * Starts an `fdatasync` on the thread pool (every second, and every
+   * {@link BACKGROUND_SYNC_BYTES} written), so the sync at close has little left to do. A failed
+   * background sync is ignored here; the sync at close reports the problem.
+   */
   private syncInBackground(): void {
     if (!this.dirty || this.syncing || this.closed) return;
     this.dirty = false;
-    this.syncing = true;
-    fdatasync(this.fd, () => {
-      this.syncing = false;
+    this.unsyncedBytes = 0;
+    this.syncing = new Promise<void>((resolve) => fdatasync(this.fd, () => resolve())).then(() => {
+      this.syncing = undefined;
     });
   }
 }

@@ -187,22 +187,39 @@ export class Rng {
     return items;
   }
 
-  /** A random UUID version 4 string drawn from this stream (reproducible when seeded). */
+  /**
+   * A random UUID version 4 string drawn from this stream (reproducible when seeded): four
+   * 32-bit words, each `int(0, 0xffffffff)` (one generator step), with the version and variant
+   * bits set (the per-record CHAT `conversation_id`).
+   */
   uuid4(): string {
-    const bytes = new Uint8Array(16);
-    for (let i = 0; i < 16; i += 4) {
-      const w = this.int(0, 0xffffffff);
-      bytes[i] = w >>> 24;
-      bytes[i + 1] = (w >>> 16) & 0xff;
-      bytes[i + 2] = (w >>> 8) & 0xff;
-      bytes[i + 3] = w & 0xff;
-    }
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${
-      hex.slice(20)
-    }`;
+    // `int(0, 0xffffffff)` is exactly one `next()` shifted to unsigned (pure-rand's uniformInt
+    // for a 2^32 range never rejects); drawn directly, the same words come out.
+    const g = this.#gen;
+    const w0 = g.next() + 0x80000000;
+    const w1 = ((g.next() + 0x80000000) & 0xffff0fff) | 0x4000;
+    const w2 = ((g.next() + 0x80000000) & 0x3fffffff) | 0x80000000;
+    const w3 = g.next() + 0x80000000;
+    // Hex digits into a reused ASCII buffer, read back as one string (no rope of 20 pieces).
+    putHex(w0, 0, 8);
+    putHex(w1 >>> 16, 9, 4);
+    putHex(w1, 14, 4);
+    putHex(w2 >>> 16, 19, 4);
+    putHex(w2, 24, 4);
+    putHex(w3, 28, 8);
+    return UUID.toString("ascii");
+  }
+}
+
+/** The text of the last {@link Rng.uuid4}, hyphens in place (8-4-4-4-12). */
+const UUID = Buffer.from("00000000-0000-4000-8000-000000000000", "ascii");
+const HEX_DIGITS = Buffer.from("0123456789abcdef", "ascii");
+
+/** Writes the low `digits` hex digits of `value` into {@link UUID} at `at`. */
+function putHex(value: number, at: number, digits: number): void {
+  for (let k = at + digits - 1; k >= at; k--) {
+    UUID[k] = HEX_DIGITS[value & 15];
+    value >>>= 4;
   }
 }
 

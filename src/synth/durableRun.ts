@@ -515,7 +515,7 @@ export class DurableRun implements ResponseHook {
         rmSync(errorsTmp, { force: true });
       }
     }
-    this.journal?.close();
+    await this.journal?.close();
     const keptOld = this.settings.mode === "retry-failed" && status !== "complete";
     if (this.committed && !keptOld) this.writeManifest(status, stats);
   }

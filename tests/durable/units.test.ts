@@ -62,7 +62,7 @@ describe("journal", () => {
       finishReason: "tool_calls",
     });
     journal.mark({ through: 2, bytes: 25, lines: 2, failed: 1, tail: 0 });
-    journal.close();
+    await journal.close();
 
     const whole = await readJournal(path, 25);
     expect(whole.mark).toEqual({ through: 2, bytes: 25, lines: 2, failed: 1, tail: 0 });
@@ -90,12 +90,15 @@ describe("journal", () => {
       usage: { inputTokens: 9007199254740991, outputTokens: 0, cachedTokens: 70 },
       finishReason: "length",
     });
+    const plain = " ~!#$%&'()*+,-./09:;<=>?@AZ[]^_`az{|}".repeat(6);
+    writer.response(4294967296, "a", 1, 1, reply(plain)); // printable ASCII, copied as it is
+    writer.response(1, "a", 2, 2, reply(plain + "\u007f\\")); // DEL and a backslash
     writer.response(0, "a", 0, 0, {
       message: { role: "assistant", content: long },
       usage: { inputTokens: 1, outputTokens: 2 },
       finishReason: "stop",
     });
-    writer.close();
+    await writer.close();
     const lines = readFileSync(path, "utf8").split("\n");
     expect(JSON.parse(lines[1])).toEqual({
       i: 123456789,
@@ -108,6 +111,16 @@ describe("journal", () => {
       m: { refusal: null },
     });
     expect(JSON.parse(lines[2])).toEqual({
+      i: 4294967296,
+      a: "a",
+      n: 1,
+      h: 1,
+      c: plain,
+      u: [3, 2, 1],
+      s: "stop",
+    });
+    expect(JSON.parse(lines[3]).c).toBe(plain + "\u007f\\");
+    expect(JSON.parse(lines[4])).toEqual({
       i: 0,
       a: "a",
       n: 0,
@@ -124,13 +137,13 @@ describe("journal", () => {
     const path = join(dir, "b.journal.jsonl");
     const journal = JournalWriter.create(path, header);
     journal.response(0, "a", 0, 1, reply("x"));
-    journal.close();
+    await journal.close();
     const good = readFileSync(path, "utf8");
     writeFileSync(path, good + '{"i":1,"a":"a","n":0,"h":1,"c":"tor');
     const torn = await readJournal(path, 0);
     expect(torn.responses.size).toBe(1);
     expect(torn.validBytes).toBe(Buffer.byteLength(good));
-    JournalWriter.reopen(path, torn.validBytes).close();
+    await JournalWriter.reopen(path, torn.validBytes).close();
     expect(readFileSync(path, "utf8")).toBe(good);
 
     writeFileSync(path, good + "not json\n" + '{"w":0,"b":0,"l":0,"f":0,"j":0}\n');

@@ -98,6 +98,18 @@ describe("Rng", () => {
     expect(Rng.seeded(1).uuid4()).toBe(id);
   });
 
+  test("uuid4() keeps the ids of earlier versions (a resumed run's conversation_id), one after another", () => {
+    // Written by the first implementation (four `int(0, 0xffffffff)` draws, hex per byte).
+    expect(Rng.seeded(1).uuid4()).toBe("8dec1130-6ad0-4c65-9f51-71b7ffcd163f");
+    expect(Rng.seeded(42).fork(7).uuid4()).toBe("20962a13-a485-4f8e-98c8-aa646ceeb402");
+    const r = Rng.seeded(0).fork("conversation").fork(99999);
+    const first = r.uuid4();
+    expect(first).toBe("8952e688-ac59-4a22-86c7-8c44c85a1635");
+    // The returned text is the caller's: the next id does not change it.
+    expect(r.uuid4()).not.toBe(first);
+    expect(first).toBe("8952e688-ac59-4a22-86c7-8c44c85a1635");
+  });
+
   test("randomSeed() gives 32-bit integers", () => {
     const s = Rng.randomSeed();
     expect(Number.isInteger(s) && s >= 0 && s < 2 ** 32).toBe(true);
