@@ -78,3 +78,25 @@ test("each conversation returns to its own sequence", async () => {
     }
   }
 });
+
+test("a prefix another sequence is evaluating is copied, not evaluated again; replies unchanged", async () => {
+  const system: ChatMessage = { role: "system", content: persona("a gardener") };
+  const asks = ["Name a tree.", "Name a flower."].map((q): ChatMessage[] => [
+    system,
+    { role: "user", content: q },
+  ]);
+  // Sent at once: both sequences are taken, and neither holds the gardener's prompt yet. The
+  // second waits until the first has evaluated it and copies its KV cells.
+  const [a, b] = await Promise.all(asks.map((messages) => cached.generate({ messages })));
+  const [ra, rb] = [
+    await cleared.generate({ messages: asks[0] }),
+    await cleared.generate({ messages: asks[1] }),
+  ];
+  expect(a.message.content).toBe(ra.message.content);
+  expect(b.message.content).toBe(rb.message.content);
+  const reused = [a.usage.cachedTokens!, b.usage.cachedTokens!].sort((x, y) => x - y);
+  // The first evaluates the persona (only the chat template's first tokens may be cached from
+  // before); the second reuses all of it.
+  expect(reused[0]).toBeLessThan(a.usage.inputTokens / 4);
+  expect(reused[1]).toBeGreaterThan(b.usage.inputTokens / 2);
+});

@@ -14,7 +14,12 @@
  * prefix with its prompt (a conversation returns to its own sequence), as long as the tokens
  * reused outweigh a tenth of the cached tokens it would erase (so a shared chat-template header
  * does not evict another conversation's history), else the least recently used one, whose cache
- * is overwritten (the KV memory is allocated once per sequence, so keeping caches costs none). Usage reports every prompt token as input and the reused ones as
+ * is overwritten (the KV memory is allocated once per sequence, so keeping caches costs none).
+ * When another sequence holds (or is evaluating) a longer prefix of the prompt than the one taken
+ * (concurrent conversations start with the same planner instructions; records share a system
+ * prompt), the request waits until that prompt is evaluated and copies the prefix's KV cells
+ * into its own sequence (llama.cpp's `llama_memory_seq_cp`), so a prefix shared across sequences
+ * is evaluated once too. Usage reports every prompt token as input and the reused ones as
  * `cachedTokens`. A failed or aborted request clears its sequence. Attention only ever sees the
  * request's own tokens, so a request's result does not depend on what ran before.
  *
@@ -84,6 +89,8 @@ export class LlamaCppEngine implements Engine {
   private readonly grammars = new Map<string, Promise<LlamaGrammar>>();
   private readonly lifetime = new AbortController();
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** The prompt each busy sequence runs, and when its evaluation is done (prefix sharing). */
+  private readonly running = new Map<Slot, RunningPrompt>();
   private readonly vocabSize: number;
   private disposing: Promise<void> | undefined;
 
@@ -152,15 +159,24 @@ export class LlamaCppEngine implements Engine {
     const slot = await this.pool.acquire(signal, reuse ? (s) => reuseScore(s, tokens) : undefined);
     let clear = !reuse;
     // Tokens this sequence already holds (node-llama-cpp evaluates at least the last one again).
-    const reused = reuse
-      ? Math.min(slot.sequence.compareContextTokens(tokens).firstDifferentIndex, promptTokens - 1)
-      : 0;
+    let reused = reuse ? heldPrefix(slot, tokens) : 0;
+    let evaluated: (() => void) | undefined;
     try {
       const room = this.contextSize - promptTokens - 1;
       if (room < 1) {
         throw new EngineError(
           `Cannot generate with LLAMACPP: the prompt has ${promptTokens} tokens, the context holds ${this.contextSize} (raise inference_config.model.model_max_length)`,
         );
+      }
+      if (reuse) {
+        // Choosing a donor and announcing this prompt happen in one step (no await between), so
+        // a request only ever waits for one announced before it: no two wait for each other.
+        const donor = this.donorFor(slot, tokens, reused);
+        this.running.set(slot, {
+          tokens,
+          evaluated: new Promise<void>((resolve) => (evaluated = resolve)),
+        });
+        if (donor) reused = await this.borrowPrefix(slot, tokens, reused, donor, signal);
       }
       const maxTokens = Math.min(settings.maxTokens, room);
       const before = slot.sequence.tokenMeter.getState();
@@ -186,6 +202,8 @@ export class LlamaCppEngine implements Engine {
         tokenBias: this.tokenBias(settings.logitBias),
         ...(functions ? { functions, documentFunctionParams: true } : { grammar }),
         ...(request.onText && !functions ? { onTextChunk: request.onText } : {}),
+        // The first sampled token: the prompt is in the KV cache (others may copy its prefix).
+        ...(evaluated ? { onToken: () => evaluated?.() } : {}),
         signal,
       });
       const used = slot.sequence.tokenMeter.diff(before);
@@ -221,8 +239,69 @@ export class LlamaCppEngine implements Engine {
       throw this.mapError(error, signal);
     } finally {
       if (clear) await slot.sequence.clearHistory().catch(() => undefined);
+      this.running.delete(slot);
+      evaluated?.();
       this.pool.release(slot);
     }
+  }
+
+  /**
+   * The sequence other than `slot` that holds, or is evaluating, the longest prefix of `tokens`,
+   * when that beats the `reused` tokens `slot` holds by at least {@link MIN_BORROWED_TOKENS}
+   * (with the promise of its evaluation when it is running); undefined when none does or this
+   * node-llama-cpp cannot copy between sequences.
+   */
+  private donorFor(
+    slot: Slot,
+    tokens: readonly Token[],
+    reused: number,
+  ): { slot: Slot; pending?: Promise<void> } | undefined {
+    const sequence = slot.sequence as unknown as Partial<CopyableSequence>;
+    if (typeof sequence._copyStateFromOtherSequence !== "function") return undefined;
+    let donor: { slot: Slot; pending?: Promise<void> } | undefined;
+    let best = reused + MIN_BORROWED_TOKENS - 1;
+    for (const other of this.parts.slots) {
+      if (other === slot) continue;
+      const running = this.running.get(other);
+      const held = Math.min(
+        running ? commonPrefix(running.tokens, tokens) : heldPrefix(other, tokens),
+        tokens.length - 1,
+      );
+      if (held > best) {
+        best = held;
+        donor = running ? { slot: other, pending: running.evaluated } : { slot: other };
+      }
+    }
+    return donor;
+  }
+
+  /**
+   * Waits until `donor` has evaluated its prompt, then copies into `slot` the prefix of `tokens`
+   * that `donor` holds when that still beats `reused` by {@link MIN_BORROWED_TOKENS}. Returns the
+   * prompt tokens `slot` now holds (at most `tokens.length - 1`); a failed copy clears `slot`
+   * (returns 0).
+   *
+   * @throws the `AbortError` of `signal` when aborted while waiting.
+   */
+  private async borrowPrefix(
+    slot: Slot,
+    tokens: readonly Token[],
+    reused: number,
+    donor: { slot: Slot; pending?: Promise<void> },
+    signal: AbortSignal,
+  ): Promise<number> {
+    if (donor.pending) await untilAborted(donor.pending, signal);
+    const held = heldPrefix(donor.slot, tokens);
+    if (held < reused + MIN_BORROWED_TOKENS) return reused;
+    const sequence = slot.sequence as unknown as CopyableSequence;
+    const copied = await sequence._copyStateFromOtherSequence(donor.slot.sequence, held)
+      .catch(() => false);
+    if (!copied) {
+      await slot.sequence.clearHistory().catch(() => undefined);
+      return 0;
+    }
+    this.parts.onDebug?.(`LLAMACPP: copied ${held} prompt tokens from another sequence`);
+    return heldPrefix(slot, tokens);
   }
 
   private tokenBias(bias: Map<number, number>) {
@@ -301,6 +380,56 @@ export class LlamaCppEngine implements Engine {
   [Symbol.asyncDispose](): Promise<void> {
     return this.dispose();
   }
+}
+
+/** A busy sequence's prompt, and a promise settled once it is evaluated (or the request ends). */
+interface RunningPrompt {
+  tokens: readonly Token[];
+  evaluated: Promise<void>;
+}
+
+/**
+ * node-llama-cpp's sequence-to-sequence KV copy (used by its own `LlamaDecisionContext`, not in
+ * its public types): copies `other`'s cells and tokens, then erases from `upToTokenIndex` on;
+ * true when this sequence then holds exactly `upToTokenIndex` tokens.
+ */
+interface CopyableSequence {
+  _copyStateFromOtherSequence(
+    other: LlamaContextSequence,
+    upToTokenIndex: number,
+  ): Promise<boolean>;
+}
+
+/** Fewest prompt tokens worth copying from another sequence instead of evaluating them. */
+const MIN_BORROWED_TOKENS = 32;
+
+/** Tokens of `tokens` that `slot`'s cache holds, less the last (always evaluated again). */
+function heldPrefix(slot: Slot, tokens: readonly Token[]): number {
+  return Math.min(
+    slot.sequence.compareContextTokens(tokens as Token[]).firstDifferentIndex,
+    tokens.length - 1,
+  );
+}
+
+/** Length of the common prefix of two token lists. */
+function commonPrefix(a: readonly Token[], b: readonly Token[]): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a[i] === b[i]) i++;
+  return i;
+}
+
+/** `promise`, or the `AbortError` of `signal` when it aborts first. */
+function untilAborted(promise: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.reject(abortError(signal));
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    });
+  });
 }
 
 /**
