@@ -43,6 +43,7 @@ import type { GenerateResult } from "../engines/contract.ts";
 import { InputError } from "../errors.ts";
 import type { ErrorsFileEntry } from "../outputs/errorsFile.ts";
 import { maybeCrash } from "../outputs/crashPoints.ts";
+import { textHash } from "../template/textHash.ts";
 
 /** The journal's first line: what run it belongs to. */
 export interface JournalHeader {
@@ -106,19 +107,27 @@ export function responseKey(index: number, attribute: string, n: number): string
   return `${index}\u0000${attribute}\u0000${n}`;
 }
 
-/** A 32-bit hash of a request's message contents and roles (to check a replayed response fits). */
-export function requestHash(messages: readonly { role: string; content: unknown }[]): number {
+/**
+ * A 32-bit hash of a request's message contents and roles (to check that a replayed response
+ * fits its request): each content's `textHash` (taken from `contentHashes` when the request
+ * carries them; a non-string content as its JSON text) combined with its role.
+ */
+export function requestHash(
+  messages: readonly { role: string; content: unknown }[],
+  contentHashes?: readonly number[],
+): number {
   let h = messages.length;
+  const given = contentHashes?.length === messages.length ? contentHashes : undefined;
   for (let m = 0; m < messages.length; m++) {
     const { role, content } = messages[m];
     // The role's first two characters tell system, user, assistant and tool apart.
     const salt = (role.charCodeAt(0) << 8) | role.charCodeAt(1);
-    h = Bun.hash.xxHash32(
-      typeof content === "string" ? content : JSON.stringify(content) ?? "",
-      (h ^ salt) >>> 0,
-    );
+    const c = given?.[m] ??
+      textHash(typeof content === "string" ? content : JSON.stringify(content) ?? "");
+    h = Math.imul(h ^ salt, 0x9e3779b1) ^ c;
+    h = Math.imul(h ^ (h >>> 15), 0x85ebca6b);
   }
-  return h;
+  return (h ^ (h >>> 13)) >>> 0;
 }
 
 /**

@@ -99,6 +99,12 @@ export interface GenerateRequest {
    * stream never call it; the result's message always holds the whole reply.
    */
   onText?: (delta: string) => void;
+  /**
+   * `textHash` (`template/textHash.ts`) of each message's content, when the step that built the
+   * request had them for free (template rendering composes them from precomputed pieces); the
+   * run journal uses them instead of reading the texts again. Engines ignore it.
+   */
+  contentHashes?: readonly number[];
 }
 
 /** Token counts of one request. */

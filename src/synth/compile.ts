@@ -372,6 +372,9 @@ function tryCompile(
 // Records in a run come from the planner: their sampled values are valid by construction.
 const TRUSTED: RenderOptions = { trustSampled: true };
 
+/** Where `renderHashed` leaves each message's content hash (read at once, so shared). */
+const hashed = { hash: 0 };
+
 function generatedStep(
   id: string,
   messages: { role: Role; template: Template }[],
@@ -389,7 +392,14 @@ function generatedStep(
     return out;
   };
   const request = (record: Readonly<Record<string, unknown>>): GenerateRequest => {
-    const out: GenerateRequest = { messages: render(record, TRUSTED) };
+    const rendered: ChatMessage[] = new Array(messages.length);
+    const hashes: number[] = new Array(messages.length);
+    for (let m = 0; m < messages.length; m++) {
+      const content = messages[m].template.renderHashed(record, TRUSTED, hashed);
+      rendered[m] = { role: messages[m].role, content };
+      hashes[m] = hashed.hash;
+    }
+    const out: GenerateRequest = { messages: rendered, contentHashes: hashes };
     if (generation) out.generation = generation;
     return out;
   };

@@ -412,7 +412,7 @@ export class DurableRun implements ResponseHook {
       const hit = this.replay.get(k);
       if (hit) {
         this.replay.delete(k);
-        if (hit.hash === requestHash(request.messages)) {
+        if (hit.hash === requestHash(request.messages, request.contentHashes)) {
           this.replayed++;
           return hit.result;
         }
@@ -441,7 +441,7 @@ export class DurableRun implements ResponseHook {
       key.index,
       key.attribute,
       key.call,
-      requestHash(request.messages),
+      requestHash(request.messages, request.contentHashes),
       result,
     );
   }

@@ -19,6 +19,7 @@ import { pyFormat } from "../python/formatSpec.ts";
 import { pyAscii, pyRepr, pyStr } from "../python/repr.ts";
 import { type FieldNode, parseFormatString, type Segment } from "./parse.ts";
 import { checkSourceFields, type SourceShape } from "./sourceFields.ts";
+import { type TextHashPart, textHashPart, TextHashState } from "./textHash.ts";
 import {
   access,
   DictItem,
@@ -73,6 +74,18 @@ export interface Template {
    *   record, used or not), or a lookup / format-spec error.
    */
   render(record: Readonly<Record<string, unknown>>, options?: RenderOptions): string;
+  /**
+   * {@link Template.render}, also setting `into.hash` to `textHash` (`textHash.ts`) of the
+   * result, composed from precomputed hashes of the template's constant pieces and sampled
+   * values (the assembled text is not read again).
+   *
+   * @throws as {@link Template.render}.
+   */
+  renderHashed(
+    record: Readonly<Record<string, unknown>>,
+    options: RenderOptions | undefined,
+    into: { hash: number },
+  ): string;
 }
 
 /** Compiles and renders templates with a fixed set of sampled attributes. */
@@ -154,7 +167,26 @@ function buildTemplate(
   const checks = [...sampled].map(([id, values]) => ({ id, values }));
   const fast = precomputeSampled(segments, sampled);
 
-  const render = (record: Readonly<Record<string, unknown>>, options = DEFAULTS): string => {
+  let hashing: Hashing | undefined;
+  const renderHashed = (
+    record: Readonly<Record<string, unknown>>,
+    options: RenderOptions | undefined,
+    into: { hash: number },
+  ): string => {
+    hashing ??= hashingOf(segments, fast);
+    const state = new TextHashState();
+    const text = renderChecked(record, options ?? DEFAULTS, hashing, state);
+    into.hash = state.digest();
+    return text;
+  };
+  const render = (record: Readonly<Record<string, unknown>>, options = DEFAULTS): string =>
+    renderChecked(record, options);
+  const renderChecked = (
+    record: Readonly<Record<string, unknown>>,
+    options: RenderOptions,
+    hashing?: Hashing,
+    state?: TextHashState,
+  ): string => {
     const scalarsOnly = options.scalarFieldsOnly === true;
     const count = options.trustSampled === true ? 0 : checks.length;
     for (let c = 0; c < count; c++) {
@@ -166,9 +198,37 @@ function buildTemplate(
         throw new TemplateError(`Attribute value ${pyStr(v)} not found for attribute ${id}`);
       }
     }
-    return renderSegments(segments, record, options, scalarsOnly, sampled, fast, aliases);
+    return renderSegments(
+      segments,
+      record,
+      options,
+      scalarsOnly,
+      sampled,
+      fast,
+      aliases,
+      hashing,
+      state,
+    );
   };
-  return { source: text, placeholders, render };
+  return { source: text, placeholders, render, renderHashed };
+}
+
+/** Precomputed hash states of a template's constant pieces and fast sampled texts. */
+interface Hashing {
+  constants: (TextHashPart | undefined)[];
+  fast: (ReadonlyMap<string, TextHashPart> | undefined)[];
+}
+
+function hashingOf(
+  segments: Segment[],
+  fast: readonly (ReadonlyMap<string, string> | undefined)[],
+): Hashing {
+  return {
+    constants: segments.map((seg) => (typeof seg === "string" ? textHashPart(seg) : undefined)),
+    fast: fast.map((texts) =>
+      texts && new Map([...texts].map(([id, text]) => [id, textHashPart(text)]))
+    ),
+  };
 }
 
 /**
@@ -215,42 +275,60 @@ function renderSegments(
   sampled: ValueTable,
   fast?: readonly (ReadonlyMap<string, string> | undefined)[],
   aliases?: Aliases,
+  hashing?: Hashing,
+  state?: TextHashState,
 ): string {
   let out = "";
   for (let i = 0; i < segments.length; i++) {
     const seg = segments[i];
     if (typeof seg === "string") {
       out += seg;
+      if (state) state.addPart(hashing!.constants[i]!);
       continue;
     }
     const texts = fast?.[i];
     if (texts !== undefined && Object.hasOwn(record, seg.name)) {
-      const text = texts.get(record[seg.name] as string);
+      const id = record[seg.name] as string;
+      const text = texts.get(id);
       if (text !== undefined) {
         out += text;
+        if (state) state.addPart(hashing!.fast[i]!.get(id)!);
         continue;
       }
     }
-    let value = lookup(seg, record, options, scalarsOnly, sampled, aliases);
-    if (seg.accessors.length === 0 && seg.conversion === "" && seg.spec === "") {
-      out += typeof value === "string" ? value : pyStr(value);
-      continue;
-    }
-    for (const acc of seg.accessors) value = access(value, acc, seg.source);
-    if (seg.conversion === "r") value = pyRepr(value);
-    else if (seg.conversion === "s") value = pyStr(value);
-    else if (seg.conversion === "a") value = pyAscii(value);
-    const spec = seg.specParts
-      ? renderSegments(seg.specParts, record, options, scalarsOnly, sampled, undefined, aliases)
-      : seg.spec;
-    try {
-      out += pyFormat(value, spec);
-    } catch (e) {
-      if (!(e instanceof TemplateError)) throw e;
-      throw new TemplateError(`Cannot render placeholder {${seg.source}}: ${e.message}`);
-    }
+    const piece = renderField(seg, record, options, scalarsOnly, sampled, aliases);
+    out += piece;
+    if (state) state.addText(piece);
   }
   return out;
+}
+
+/** The text of one placeholder (not a precomputed sampled text). */
+function renderField(
+  seg: FieldNode,
+  record: Readonly<Record<string, unknown>>,
+  options: RenderOptions,
+  scalarsOnly: boolean,
+  sampled: ValueTable,
+  aliases?: Aliases,
+): string {
+  let value = lookup(seg, record, options, scalarsOnly, sampled, aliases);
+  if (seg.accessors.length === 0 && seg.conversion === "" && seg.spec === "") {
+    return typeof value === "string" ? value : pyStr(value);
+  }
+  for (const acc of seg.accessors) value = access(value, acc, seg.source);
+  if (seg.conversion === "r") value = pyRepr(value);
+  else if (seg.conversion === "s") value = pyStr(value);
+  else if (seg.conversion === "a") value = pyAscii(value);
+  const spec = seg.specParts
+    ? renderSegments(seg.specParts, record, options, scalarsOnly, sampled, undefined, aliases)
+    : seg.spec;
+  try {
+    return pyFormat(value, spec);
+  } catch (e) {
+    if (!(e instanceof TemplateError)) throw e;
+    throw new TemplateError(`Cannot render placeholder {${seg.source}}: ${e.message}`);
+  }
 }
 
 function lookup(
