@@ -35,16 +35,22 @@ function splitsFolder(outputPath: string): string {
 }
 
 /**
- * Checks the folder before the run.
+ * Checks the folder before the run. A run that continues or replaces the output's run
+ * (`--resume`, `--retry-failed`, `--overwrite`: `sameOutput`) replaces that run's splits when it
+ * completes; a new run never overwrites them.
  *
- * @throws {UsageError} when a split file or the card already exists there (exit 2), so an
- *   earlier dataset is never overwritten.
+ * @throws {UsageError} when a split file or the card already exists there for a new run (exit
+ *   2), so an earlier dataset is never overwritten.
  */
-export function prepareSplits(splits: SplitsConfig, outputPath: string): SplitTarget {
+export function prepareSplits(
+  splits: SplitsConfig,
+  outputPath: string,
+  sameOutput = false,
+): SplitTarget {
   const folder = splitsFolder(outputPath);
   const taken = [...SPLIT_NAMES.map(splitFilePath), "README.md"].map((p) => join(folder, p))
     .filter((p) => existsSync(p));
-  if (taken.length > 0) {
+  if (taken.length > 0 && !sameOutput) {
     throw new UsageError(
       `Cannot write the splits to ${folder}: ${taken.join(", ")} already exist${
         taken.length === 1 ? "s" : ""

@@ -227,7 +227,7 @@ export async function runSynth(
   // Splits (recipes.md §5): the output folder is checked before anything runs. A shard writes
   // none (its records are a slice of the plan; split the merged file).
   const splitsStep = config.splits && !shard ? await import("./splits.ts") : undefined;
-  const splitTarget = splitsStep?.prepareSplits(config.splits!, outputPath);
+  const splitTarget = splitsStep?.prepareSplits(config.splits!, outputPath, mode !== "new");
   const isLocalEngine = choice.adapter === "llamacpp" || choice.adapter === "transformers";
   const identity: RunIdentity = {
     config: recordShapingConfig(config),
@@ -283,6 +283,8 @@ export async function runSynth(
       ...(engineSeed !== undefined ? { engineSeed } : {}),
     },
     onDurableRun: (run) => {
+      // The lines a resumed run keeps are split with its own (their indices from the journal).
+      if (splitTarget) splitTarget.written.push(...run.keptIndices());
       if (
         mode === "resume" &&
         run.start > (shard ? shardRange(compiled.program.count, shard).start : 0)

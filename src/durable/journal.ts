@@ -11,6 +11,7 @@
  *   request's messages; the reply as content, usage and finish reason, `tc` tool calls and `m`
  *   other message fields when present);
  * - a failed record `{"i":12,"f":{errors-file entry}}`;
+ * - a record left out on purpose (filtered, or rejected by the quality gate) `{"i":12,"s":1}`;
  * - an output mark `{"w":41,"b":10240,"l":40,"f":1,"j":5120}`: the output file holds every
  *   record up to index 41 in its first 10240 bytes, as 40 lines; 1 record up to 41 failed; every
  *   entry of a record after 41 is at journal byte 5120 or later (written after the output write
@@ -349,6 +350,11 @@ export class JournalWriter {
     this.append(`{"i":${entry.index},"f":${JSON.stringify(entry)}}\n`);
   }
 
+  /** Records that a record was left out on purpose (filtered or rejected): it has no line. */
+  skipped(index: number): void {
+    this.append(`{"i":${index},"s":1}\n`);
+  }
+
   /** Records that a failed record is being tried again (`--retry-failed`): its failure is void. */
   retried(index: number): void {
     this.append(`{"i":${index},"x":1}\n`);
@@ -635,6 +641,8 @@ function readOpenJournal(
       failures.set(entry.i, entry.f as ErrorsFileEntry);
     } else if (typeof entry.i === "number" && entry.x === 1) {
       failures.delete(entry.i);
+    } else if (typeof entry.i === "number" && entry.s === 1) {
+      // A record left out on purpose: nothing to replay (see readJournalGaps).
     } else if (typeof entry.w !== "number") {
       throw damaged(0, "not a journal entry", base + start);
     }
@@ -648,4 +656,59 @@ function lineNumberAt(bytes: Buffer, at: number): number {
   let line = 1;
   for (let p = bytes.indexOf(NEWLINE); p >= 0 && p < at; p = bytes.indexOf(NEWLINE, p + 1)) line++;
   return line;
+}
+
+/**
+ * The plan indices in `[start, through]` that have no line in the output, from the whole journal
+ * at `path`: records whose failure was not voided by a later retry, and records left out on
+ * purpose (`{"i":N,"s":1}`). Response lines are passed over unparsed. Used to know the plan index
+ * of every line a resumed run kept (splits group lines by input row); the caller checks the count
+ * against the mark's, since older journals did not record skipped records.
+ *
+ * @throws {InputError} for a damaged line (file and line).
+ */
+export function readJournalGaps(path: string, start: number, through: number): Set<number> {
+  const fd = openSync(path, "r");
+  try {
+    const size = fstatSync(fd).size;
+    const gaps = new Set<number>();
+    const chunkBytes = 1 << 22;
+    let line = 0;
+    let carry: Buffer = Buffer.alloc(0);
+    for (let position = 0; position < size;) {
+      const chunk = readRange(fd, position, Math.min(size, position + chunkBytes));
+      position += chunk.length;
+      const bytes = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+      let at = 0;
+      for (let end = bytes.indexOf(NEWLINE); end >= 0; end = bytes.indexOf(NEWLINE, at)) {
+        line++;
+        if (line > 1 && bytes[at] === OPEN && bytes[at + 2] === 105) {
+          // `{"i":<digits>,"<key>"`: only failure, retry and skip lines are parsed.
+          let p = at + 5;
+          let index = 0;
+          while (bytes[p] >= 48 && bytes[p] <= 57) index = index * 10 + bytes[p++] - 48;
+          const key = bytes[p + 2];
+          if (index >= start && index <= through && (key === 102 || key === 120 || key === 115)) {
+            let entry: Record<string, unknown>;
+            try {
+              entry = JSON.parse(bytes.toString("utf8", at, end));
+            } catch (error) {
+              throw new InputError(
+                `Cannot read the journal "${path}": line ${line} is damaged (${
+                  (error as Error).message
+                })`,
+              );
+            }
+            if (entry.x === 1) gaps.delete(index);
+            else gaps.add(index);
+          }
+        }
+        at = end + 1;
+      }
+      carry = bytes.subarray(at);
+    }
+    return gaps;
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -157,8 +157,11 @@ export async function writeSplits(input: SplitInput): Promise<SplitResult> {
       await handles.get(s)!.close();
       handles.delete(s);
     }
-    for (const s of active) {
-      if (counts.get(s)!.records > 0) await rename(tmp(s), join(input.folder, splitFilePath(s)));
+    // An empty split has no file: one left by an earlier split of the same output goes.
+    for (const s of SPLIT_NAMES) {
+      const path = join(input.folder, splitFilePath(s));
+      if ((counts.get(s)?.records ?? 0) > 0) await rename(tmp(s), path);
+      else await rm(path, { force: true });
     }
   } finally {
     for (const h of handles.values()) await h.close().catch(() => {});

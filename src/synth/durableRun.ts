@@ -29,13 +29,14 @@ import {
   statSync,
 } from "node:fs";
 import type { GenerateRequest, GenerateResult } from "../engines/contract.ts";
-import { ConfigError, UsageError } from "../errors.ts";
+import { ConfigError, InputError, UsageError } from "../errors.ts";
 import { changedKeys, fingerprintOf, type RunIdentity } from "../durable/fingerprint.ts";
 import {
   type JournaledResponse,
   type JournalHeader,
   JournalWriter,
   readJournal,
+  readJournalGaps,
   requestHash,
   responseKey,
 } from "../durable/journal.ts";
@@ -178,6 +179,10 @@ export class DurableRun implements ResponseHook {
   /** Lines of the output kept from before (resume). */
   private keepLines = 0;
   private readonly seedRoots = new Map<string, Rng>();
+  /** First plan index of the run's range (its shard's, or 0). */
+  private rangeStart = 0;
+  /** The last index the output covered when this run resumed (-1: none). */
+  private resumedThrough = -1;
   private readonly engineRoot: Rng | undefined;
 
   private constructor(
@@ -379,6 +384,8 @@ export class DurableRun implements ResponseHook {
     run.journal = JournalWriter.reopen(journalPath, journal.validBytes);
     run.committed = true;
     run.lastThrough = through;
+    run.resumedThrough = through;
+    run.rangeStart = range.start;
     run.failedThrough = failed;
     run.keepLines = written;
     run.errors = await ErrorsFileWriter.open(errorsPath);
@@ -483,10 +490,36 @@ export class DurableRun implements ResponseHook {
     journal.mark({ through, bytes, lines, failed: this.failedThrough, tail });
   }
 
-  /** A record is finished (`null`: failed or filtered) and handed to the writer. */
+  /**
+   * A record is finished (`null`: failed or filtered) and handed to the writer. A record left
+   * out without failing is journaled, so a resume knows the plan index of every kept line.
+   */
   put(index: number, record: Record<string, unknown> | null): void {
     if (!this.committed) this.commit();
     if (record && this.retrySet.has(index)) this.retried.add(index);
+    if (record === null && !this.failedAhead.has(index)) this.journal!.skipped(index);
+  }
+
+  /**
+   * Plan indices of the lines a resumed run kept from before, in plan order (empty for other
+   * modes), read from the journal.
+   *
+   * @throws {InputError} when the journal does not say which records have no line (written by
+   *   an older synth) or is damaged.
+   */
+  keptIndices(): number[] {
+    if (this.settings.mode !== "resume" || this.resumedThrough < this.rangeStart) return [];
+    const gaps = readJournalGaps(this.journalPath, this.rangeStart, this.resumedThrough);
+    const kept: number[] = [];
+    for (let i = this.rangeStart; i <= this.resumedThrough; i++) if (!gaps.has(i)) kept.push(i);
+    if (kept.length !== this.prior.written) {
+      throw new InputError(
+        `Cannot tell which records the ${this.prior.written} lines kept in "${this.outputPath}" ` +
+          `are: its journal (${this.journalPath}) does not record the records left out ` +
+          "(written by an older synth); start again with --overwrite to split this run",
+      );
+    }
+    return kept;
   }
 
   /**

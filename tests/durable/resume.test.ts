@@ -184,6 +184,54 @@ describe("--resume", () => {
   });
 });
 
+describe("splits after --resume", () => {
+  const splitArgs = ["--splits", "train=0.5,test=0.5", "--max_failed_fraction", "0.9"];
+  const splitFiles = (dir: string) =>
+    ["train", "test"].map((s) => read(dir, join("out", "data", `${s}.jsonl`)));
+
+  test("a resumed run splits the lines it kept with its own, as an uninterrupted run does", async () => {
+    failArt = true; // failed records leave gaps between the plan indices of the lines
+    try {
+      const whole = setup("splits-reference", 12);
+      expect((await run(whole, splitArgs)).code).toBe(0);
+      const dir = setup("splits-resumed", 7);
+      expect((await run(dir, splitArgs)).code).toBe(0);
+      expect(read(dir, "out.errors.jsonl")).not.toBe("");
+      // The resume replaces the splits of the 7-record run (the same output's).
+      const resumed = await run(dir, [...splitArgs, "--resume", "--num_samples", "12"]);
+      expect(resumed.code).toBe(0);
+      expect(resumed.stdout).toContain("Splits (");
+      expect(read(dir)).toBe(read(whole));
+      expect(splitFiles(dir)).toEqual(splitFiles(whole));
+    } finally {
+      failArt = false;
+    }
+  });
+
+  test("a journal that does not record which records were left out is refused before anything is sent", async () => {
+    failArt = true;
+    try {
+      const dir = setup("splits-old-journal", 6);
+      expect((await run(dir, splitArgs)).code).toBe(0);
+      // As an older synth wrote it: no `{"i":N,"s":1}` lines, and no failure lines either.
+      const journal = join(dir, "out.journal.jsonl");
+      writeFileSync(
+        journal,
+        read(dir, "out.journal.jsonl").split("\n").filter((l) => !/^\{"i":\d+,"[fs]"/.test(l))
+          .join("\n"),
+      );
+      const before = fake.chatRequests.length;
+      const { code, stderr } = await run(dir, [...splitArgs, "--resume", "--num_samples", "9"]);
+      expect(code).toBe(3);
+      expect(stderr).toContain("--overwrite");
+      expect(stderr).toContain("out.journal.jsonl");
+      expect(fake.chatRequests.length).toBe(before);
+    } finally {
+      failArt = false;
+    }
+  });
+});
+
 describe("journal damage", () => {
   test("a torn last line is tolerated", async () => {
     const dir = setup("torn", 4);

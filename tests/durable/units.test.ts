@@ -13,6 +13,7 @@ import {
   type JournalHeader,
   JournalWriter,
   readJournal,
+  readJournalGaps,
   requestHash,
   responseKey,
 } from "../../src/durable/journal.ts";
@@ -131,6 +132,32 @@ describe("journal", () => {
     });
     const read = await readJournal(path, 0);
     expect(read.responses.get(responseKey(0, "a", 0))?.result.message.content).toBe(long);
+  });
+
+  test("gaps: failed records not retried since, and records left out on purpose", async () => {
+    const path = join(dir, "gaps.journal.jsonl");
+    const journal = JournalWriter.create(path, header);
+    const failure = (index: number) => ({
+      index,
+      error_type: "api_status" as const,
+      message: "boom",
+      is_retryable: true,
+    });
+    journal.response(0, "a", 0, 1, reply("x"));
+    journal.failed(failure(1));
+    journal.skipped(2);
+    journal.failed(failure(3));
+    journal.failed(failure(4));
+    journal.mark({ through: 4, bytes: 10, lines: 1, failed: 3, tail: 0 });
+    journal.retried(3); // --retry-failed wrote record 3 after all
+    journal.skipped(9);
+    await journal.close();
+    expect([...readJournalGaps(path, 0, 4)].sort()).toEqual([1, 2, 4]);
+    expect([...readJournalGaps(path, 2, 9)].sort()).toEqual([2, 4, 9]);
+    // A skip line is an ordinary journal entry for a resume.
+    expect((await readJournal(path, 10)).mark?.through).toBe(4);
+    writeFileSync(path, readFileSync(path, "utf8").replace('{"i":2,"s":1}', '{"i":2,"s":1'));
+    expect(() => readJournalGaps(path, 0, 4)).toThrow(`"${path}": line 4 is damaged`);
   });
 
   test("a torn last line is ignored and cut at reopen; a damaged line names file and line", async () => {
