@@ -1,15 +1,16 @@
 /**
  * Where local engines find a model named `owner/name` (DECISIONS compat 4): the local Hugging
- * Face hub cache (`$HF_HUB_CACHE`, else `$HF_HOME/hub`, else `$XDG_CACHE_HOME/huggingface/hub`,
- * else `~/.cache/huggingface/hub`), layout `models--owner--name/{refs,snapshots}`, and `hf:` model
+ * Face hub cache (`hubCacheDir` of `inputs/hfCache.ts`: `$HF_HUB_CACHE`, else the legacy
+ * `$HUGGINGFACE_HUB_CACHE`, else `$HF_HOME/hub`, else `$XDG_CACHE_HOME/huggingface/hub`, else
+ * `~/.cache/huggingface/hub`), layout `models--owner--name/{refs,snapshots}`, and `hf:` model
  * URIs resolved in it. Read only; nothing is downloaded (`synth models pull` does, src/models/).
  *
  * @module
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
 import { ConfigError } from "../errors.ts";
+import { hubCacheDir } from "../inputs/hfCache.ts";
 import { type ModelSelection, selectModelFiles } from "./hfModelFiles.ts";
 import { type HfModelRef, parseHfModelRef, pullCommand } from "./hfModelRef.ts";
 
@@ -21,11 +22,8 @@ export function huggingFaceSnapshot(
   repo: string,
   env: Readonly<Record<string, string | undefined>>,
 ): string | undefined {
-  const hub = env.HF_HUB_CACHE ||
-    (env.HF_HOME
-      ? join(env.HF_HOME, "hub")
-      : join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), ".cache"), "huggingface", "hub"));
-  return repoSnapshot(join(hub, `models--${repo.replace("/", "--")}`));
+  // The same cache folder `synth models pull` writes to and `hf:` datasets are read from.
+  return repoSnapshot(join(hubCacheDir(env), `models--${repo.replace("/", "--")}`));
 }
 
 /**

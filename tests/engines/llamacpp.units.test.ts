@@ -1,8 +1,8 @@
 /** Unit tests of the LLAMACPP adapter's pure parts (no native code is loaded). */
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { resolveSampling } from "../../src/engines/llamacpp/generationParams.ts";
 import {
   DEFAULT_PARALLEL_SEQUENCES,
@@ -59,6 +59,15 @@ describe("resolveModelPath", () => {
     mkdirSync(join(hub, "models--acme--tiny-GGUF", "refs"), { recursive: true });
     writeFileSync(join(hub, "models--acme--tiny-GGUF", "refs", "main"), "0123abc\n");
     expect(resolveModelPath("acme/tiny-GGUF", { cwd: tmp, env: { HF_HUB_CACHE: hub } })).toBe(file);
+    // The cache `synth models pull` writes to: also the legacy variable and HF_HOME.
+    expect(resolveModelPath("acme/tiny-GGUF", { cwd: tmp, env: { HUGGINGFACE_HUB_CACHE: hub } }))
+      .toBe(file);
+    const home = join(tmp, "hf-home");
+    mkdirSync(home, { recursive: true });
+    cpSync(hub, join(home, "hub"), { recursive: true });
+    expect(resolveModelPath("acme/tiny-GGUF", { cwd: tmp, env: { HF_HOME: home } })).toBe(
+      join(home, "hub", relative(hub, file)),
+    );
   });
 
   test("missing model: ConfigError naming the paths tried and the models/ folders", () => {

@@ -34,8 +34,8 @@ const MODEL_KEY = "inference_config.model.model_name";
 /**
  * Resolves `modelName` to an absolute GGUF path. Order: absolute path; relative to
  * `configDir`; relative to the CWD; for a bare name each `modelDirs` entry (`name`, then
- * `name.gguf`); for `owner/repo` the Hugging Face cache (`$HF_HUB_CACHE`, `$HF_HOME/hub` or
- * `~/.cache/huggingface/hub`, snapshot of `refs/main`). A folder is searched for `.gguf` files.
+ * `name.gguf`); for `owner/repo` the Hugging Face cache (the one `synth models pull` writes to,
+ * see `engines/modelCache.ts`; snapshot of `refs/main`). A folder is searched for `.gguf` files.
  * `hf:owner/repo[:quant or file]` resolves from the cache only (`resolveHfModel`).
  *
  * @returns the absolute path of an existing file that starts with the GGUF magic.

@@ -5,7 +5,7 @@
  *
  * Lookup order for `model_name`: an absolute path; relative to the config's folder; relative to
  * the CWD; a bare name in each `models/` folder; `owner/name` in the local Hugging Face cache
- * (`$HF_HUB_CACHE`, else `$HF_HOME/hub`, else `~/.cache/huggingface/hub`:
+ * (the one `synth models pull` writes to, see `engines/modelCache.ts`:
  * `models--owner--name/snapshots/<rev>`, the revision of `refs/main` first).
  * A folder is ONNX when it holds no `.gguf` file and has `config.json`, an `onnx/` folder or
  * `.onnx` files; a folder holding only other files is ONNX too, so that the factory can say
