@@ -88,6 +88,17 @@ for (const engine of ["OPENAI", "ANTHROPIC"] as const) {
       );
       expect(summary.usage.requests).toBe((N - 1) + (N - 2)); // successful batch items only
 
+      // The run journal holds every batch answer: a --resume of the finished run sends nothing.
+      const journal = readFileSync(join(dir, `${engine.toLowerCase()}.journal.jsonl`), "utf8");
+      expect(journal.split("\n").filter((l) => l.includes('"a":')).length).toBe(
+        (N - 1) + (N - 2),
+      );
+      const polled = fake.requests.length;
+      const resumed = await runInProcess([...argv, "--resume"], { cwd: dir, env });
+      expect(resumed.code).toBe(0);
+      expect(fake.requests.length).toBe(polled);
+      expect(read(join(dir, out))).toEqual(written);
+
       // Rerun: same config and seed → same requests → the saved batches are polled, not resubmitted.
       const second = await runInProcess([...argv, "--overwrite"], { cwd: dir, env });
       expect(second.code).toBe(0);
