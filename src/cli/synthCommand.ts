@@ -16,7 +16,7 @@ import { shardOutputPath } from "../durable/paths.ts";
 import { parseShard, shardRange } from "../durable/shard.ts";
 import { resolveModelPath } from "../engines/llamacpp/resolveModelPath.ts";
 import { locateNativeModel } from "../engines/transformers/locateModel.ts";
-import { ConfigError, UsageError } from "../errors.ts";
+import { ConfigError, InputError, UsageError } from "../errors.ts";
 import { checkOutputSlot, readJournalHeader, type RunMode } from "../synth/durableRun.ts";
 import { VERSION } from "./version.ts";
 import { synthesize } from "../synth/run.ts";
@@ -284,7 +284,17 @@ export async function runSynth(
     },
     onDurableRun: (run) => {
       // The lines a resumed run keeps are split with its own (their indices from the journal).
-      if (splitTarget) splitTarget.written.push(...run.keptIndices());
+      if (splitTarget) {
+        const kept = run.keptIndices();
+        if (!kept) {
+          throw new InputError(
+            `Cannot split "${outputPath}" after resuming it: its journal (${run.journalPath}) ` +
+              `does not say which records the ${run.prior.written} lines kept are (written by ` +
+              "an older synth); start again with --overwrite",
+          );
+        }
+        splitTarget.written.push(...kept);
+      }
       if (
         mode === "resume" &&
         run.start > (shard ? shardRange(compiled.program.count, shard).start : 0)

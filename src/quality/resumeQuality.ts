@@ -3,8 +3,9 @@
  * decided, rebuilt from its files so the resumed part decides as the uninterrupted run would.
  *
  * - The deduplication state is rebuilt from the output lines kept by the resume
- *   ({@link DedupState.fromRecords}), in output order. The plan index of those lines is not in
- *   the output, so a later duplicate of one of them names its line but no `duplicate_of_index`.
+ *   ({@link DedupState.fromRecords}), in output order, with their plan indices when the journal
+ *   gives them (`DurableRun.keptIndices`), so a later duplicate of one of them names its line and
+ *   `duplicate_of_index` as in an uninterrupted run (a journal of an older synth: the line only).
  * - The rejected file keeps its lines up to the resume point (plan index ≤ `through`) and is
  *   appended to; later lines (decided after the last mark) are decided again.
  * - A `deduplicate` attribute that the written lines lack (dropped by `passthrough_attributes`)
@@ -32,7 +33,7 @@ export interface ResumedQuality {
 
 /**
  * Rebuilds the gate's state for a run resumed at plan index `through + 1` whose output keeps
- * its first `writtenLines` lines.
+ * its first `writtenLines` lines (of plan indices `keptIndices`, when known).
  *
  * @throws {UsageError} when a kept line lacks an attribute a `deduplicate` rule compares
  *   (`passthrough_attributes` dropped it), naming the attribute.
@@ -44,6 +45,7 @@ export function resumeQuality(
   outputPath: string,
   writtenLines: number,
   through: number,
+  keptIndices?: readonly number[],
 ): ResumedQuality {
   const counters: QualityCounters = { rejected: 0, reasons: new Map(), surplus: 0 };
   const keptRejected: string[] = [];
@@ -77,5 +79,5 @@ export function resumeQuality(
       }
     }
   }
-  return { dedup: DedupState.fromRecords(rules, records), keptRejected, counters };
+  return { dedup: DedupState.fromRecords(rules, records, keptIndices), keptRejected, counters };
 }

@@ -29,7 +29,7 @@ import {
   statSync,
 } from "node:fs";
 import type { GenerateRequest, GenerateResult } from "../engines/contract.ts";
-import { ConfigError, InputError, UsageError } from "../errors.ts";
+import { ConfigError, UsageError } from "../errors.ts";
 import { changedKeys, fingerprintOf, type RunIdentity } from "../durable/fingerprint.ts";
 import {
   type JournaledResponse,
@@ -183,6 +183,8 @@ export class DurableRun implements ResponseHook {
   private rangeStart = 0;
   /** The last index the output covered when this run resumed (-1: none). */
   private resumedThrough = -1;
+  /** {@link keptIndices}, once read (null: not yet). */
+  private kept: number[] | undefined | null = null;
   private readonly engineRoot: Rng | undefined;
 
   private constructor(
@@ -502,24 +504,20 @@ export class DurableRun implements ResponseHook {
 
   /**
    * Plan indices of the lines a resumed run kept from before, in plan order (empty for other
-   * modes), read from the journal.
+   * modes), read from the journal once; undefined when the journal does not say which records
+   * have no line (written by an older synth, before records left out were journaled).
    *
-   * @throws {InputError} when the journal does not say which records have no line (written by
-   *   an older synth) or is damaged.
+   * @throws {InputError} for a damaged journal line.
    */
-  keptIndices(): number[] {
-    if (this.settings.mode !== "resume" || this.resumedThrough < this.rangeStart) return [];
+  keptIndices(): number[] | undefined {
+    if (this.kept !== null) return this.kept;
+    if (this.settings.mode !== "resume" || this.resumedThrough < this.rangeStart) {
+      return this.kept = [];
+    }
     const gaps = readJournalGaps(this.journalPath, this.rangeStart, this.resumedThrough);
     const kept: number[] = [];
     for (let i = this.rangeStart; i <= this.resumedThrough; i++) if (!gaps.has(i)) kept.push(i);
-    if (kept.length !== this.prior.written) {
-      throw new InputError(
-        `Cannot tell which records the ${this.prior.written} lines kept in "${this.outputPath}" ` +
-          `are: its journal (${this.journalPath}) does not record the records left out ` +
-          "(written by an older synth); start again with --overwrite to split this run",
-      );
-    }
-    return kept;
+    return this.kept = kept.length === this.prior.written ? kept : undefined;
   }
 
   /**

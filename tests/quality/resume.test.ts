@@ -74,12 +74,9 @@ const remote = (extra: string[] = [], server = fake) => [
 ];
 
 const read = (path: string) => existsSync(path) ? readFileSync(path, "utf8") : "";
-/** Rejected decisions without the duplicate's plan index (not in a resumed run's output). */
+/** Rejected decisions, with the duplicate's line and plan index (from the journal on a resume). */
 const decisions = (path: string) =>
-  read(path).trim().split("\n").filter(Boolean).map((line) => {
-    const { duplicate_of_index: _, ...rest } = JSON.parse(line);
-    return rest;
-  });
+  read(path).trim().split("\n").filter(Boolean).map((line) => JSON.parse(line));
 
 async function straight(name: string, n: number, quality: string) {
   const file = join(dir, `${name}.yaml`);
