@@ -7,8 +7,8 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { runInProcess } from "../../cli/helpers.ts";
+import { join, resolve } from "node:path";
+import { ROOT, runInProcess } from "../../cli/helpers.ts";
 import { startFakeAnthropic } from "../../helpers/fakeAnthropicServer.ts";
 import { startFakeOpenAI } from "../../helpers/fakeOpenAIServer.ts";
 
@@ -113,6 +113,52 @@ for (const engine of ["OPENAI", "ANTHROPIC"] as const) {
 function chatCount(fake: { requests: { path: string }[] }): number {
   return fake.requests.filter((r) => r.path.includes("batches")).length;
 }
+
+test(
+  "a --batch run killed while its second batch runs resumes by polling it: nothing is submitted twice",
+  async () => {
+    const fake = await startFakeOpenAI({ apiKey: KEY, batchPolls: 25 });
+    try {
+      const url = `${fake.url}/v1/chat/completions`;
+      const env = { PROVIDER_KEY: KEY };
+      const poll = ["--batch", "--batch-poll", "0.02", "--no-progress"];
+      writeFileSync(join(dir, "kill-ref.yaml"), config("OPENAI", url, "kill-ref.jsonl"));
+      writeFileSync(join(dir, "kill.yaml"), config("OPENAI", url, "kill.jsonl"));
+      expect((await runInProcess(["-c", "kill-ref.yaml", ...poll], { cwd: dir, env })).code).toBe(
+        0,
+      );
+      const base = fake.batchesCreated;
+      const proc = Bun.spawn([
+        process.execPath,
+        resolve(ROOT, "main.ts"),
+        "-c",
+        "kill.yaml",
+        ...poll,
+      ], {
+        cwd: dir,
+        env: { ...process.env, NO_COLOR: "1", ...env },
+        stdout: "ignore",
+        stderr: "ignore",
+      });
+      // The question batch is done (its answers journaled); the answer batch is being polled.
+      while (fake.batchesCreated < base + 2) await Bun.sleep(10);
+      proc.kill("SIGKILL");
+      await proc.exited;
+      const resumed = await runInProcess(["-c", "kill.yaml", ...poll, "--resume"], {
+        cwd: dir,
+        env,
+      });
+      expect(resumed.code).toBe(0);
+      expect(fake.batchesCreated).toBe(base + 2);
+      expect(readFileSync(join(dir, "kill.jsonl"), "utf8")).toBe(
+        readFileSync(join(dir, "kill-ref.jsonl"), "utf8"),
+      );
+    } finally {
+      await fake.close();
+    }
+  },
+  60_000,
+);
 
 test("--batch on an engine without a batch API is refused before any request", async () => {
   const file = join(dir, "remote.yaml");
