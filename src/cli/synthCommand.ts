@@ -11,6 +11,7 @@ import { chooseEngine, createEngine } from "../engines/registry.ts";
 import { retryPolicyFrom } from "../engines/retry.ts";
 import { loadConfig } from "../config/load.ts";
 import { recordShapingConfig, type RunIdentity } from "../durable/fingerprint.ts";
+import { inputIdentities } from "../durable/inputIdentity.ts";
 import { localModelIdentity, type ModelIdentity } from "../durable/modelIdentity.ts";
 import { shardOutputPath } from "../durable/paths.ts";
 import { parseShard, shardRange } from "../durable/shard.ts";
@@ -166,7 +167,7 @@ export async function runSynth(
       if (header) seedFromJournal = header.seed;
     }
   }
-  const { loaded, compiled } = await prepare(
+  const { loaded, compiled, inputs } = await prepare(
     seedFromJournal !== undefined ? { ...options, seed: seedFromJournal } : options,
     io,
     logger,
@@ -237,6 +238,7 @@ export async function runSynth(
       ? await modelIdentity(choice.adapter, inference, io, loaded.dir)
       : null,
   };
+  if (inputs.length > 0) identity.inputs = await inputIdentities(inputs, { env: io.env });
   const cores = availableParallelism();
   if (options.threads !== undefined && options.threads > cores) {
     logger.warn(

@@ -1,6 +1,6 @@
 /**
  * The identity of a run (issue 12): a fingerprint of the resolved config (after overrides),
- * the seed, the engine and the model identity. `--resume` continues a run only when the
+ * the seed, the engine, the model identity and the input files' contents. `--resume` continues a run only when the
  * fingerprint matches; otherwise it names the keys that changed ({@link changedKeys}).
  *
  * Left out because they do not change any record: `num_samples` (a larger one extends the
@@ -13,6 +13,14 @@
  */
 import { createHash } from "node:crypto";
 
+/** The files one input source read, identified by content (see {@link RunIdentity.inputs}). */
+export interface InputIdentity {
+  /** The key naming the source, as the user wrote it (`strategy_params.input_data[0].path`). */
+  key: string;
+  /** Each file read, in order: its name, size in bytes and sha256 (hex). */
+  files: { name: string; size: number; sha256: string }[];
+}
+
 /** What a run is identified by. */
 export interface RunIdentity {
   /** The resolved config without the keys that do not change records (see module doc). */
@@ -23,6 +31,11 @@ export interface RunIdentity {
   engine: string;
   /** Model identity (path, size, sha256 for local models; the name for remote ones). */
   model: unknown;
+  /**
+   * The input files (`input_data`, `input_documents`) by content, absent when the config reads
+   * none: a resume over changed data is refused, naming the source and the file.
+   */
+  inputs?: InputIdentity[];
 }
 
 const IGNORED = ["num_samples", "output_path", "max_failed_fraction", "seed"];
@@ -66,6 +79,17 @@ export function changedKeys(before: RunIdentity, after: RunIdentity): string[] {
   if (before.seed !== after.seed) out.push("seed");
   if (before.engine !== after.engine) out.push("inference_config.engine");
   diff(before.model, after.model, "model", out);
+  const a = before.inputs ?? [], b = after.inputs ?? [];
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if (canonicalJson(a[i]) === canonicalJson(b[i])) continue;
+    const key = b[i]?.key ?? a[i]!.key;
+    const was = new Map((a[i]?.files ?? []).map((f) => [f.name, canonicalJson(f)]));
+    const changed = (b[i]?.files ?? []).filter((f) => was.get(f.name) !== canonicalJson(f))
+      .map((f) => f.name);
+    const gone = [...was.keys()].filter((n) => !(b[i]?.files ?? []).some((f) => f.name === n));
+    const named = [...changed.map((n) => `${n} changed`), ...gone.map((n) => `${n} gone`)];
+    out.push(named.length > 0 ? `${key} (${named.join(", ")})` : key);
+  }
   return [...new Set(out)];
 }
 

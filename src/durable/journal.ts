@@ -42,6 +42,7 @@ import {
 } from "node:fs";
 import type { GenerateResult } from "../engines/contract.ts";
 import { InputError } from "../errors.ts";
+import type { InputIdentity } from "./fingerprint.ts";
 import type { ErrorsFileEntry } from "../outputs/errorsFile.ts";
 import { maybeCrash } from "../outputs/crashPoints.ts";
 import { textHash } from "../template/textHash.ts";
@@ -64,6 +65,8 @@ export interface JournalHeader {
   model: unknown;
   /** The resolved config the fingerprint was computed from (for naming changed keys). */
   config: unknown;
+  /** The input files by content (`fingerprint.ts` `InputIdentity`), when the run reads any. */
+  inputs?: InputIdentity[];
   /** ISO time the run started. */
   created: string;
 }

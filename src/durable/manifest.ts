@@ -1,7 +1,7 @@
 /**
  * The provenance manifest `<output>.manifest.json` (issue 12): what produced an output file —
  * synth version, the resolved config and its fingerprint, seed, engine, model identity (path,
- * size, sha256), shard, start and end time, record counts and how the run ended. Written when
+ * size, sha256), the input files (name, size, sha256), shard, start and end time, record counts and how the run ended. Written when
  * a run starts (`status: "running"`) and again when it ends, each time atomically (a temporary
  * file renamed over the old one). `synth merge` reads the shards' manifests.
  *
@@ -9,6 +9,7 @@
  */
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { InputError } from "../errors.ts";
+import type { InputIdentity } from "./fingerprint.ts";
 
 /** How a run ended (or `running` while it runs or after a crash). */
 export type RunStatus = "running" | "complete" | "interrupted" | "stopped";
@@ -22,6 +23,8 @@ export interface RunManifest {
   seed: number;
   engine: string;
   model: unknown;
+  /** The input files read, by content (size, sha256), when the run reads any. */
+  inputs?: InputIdentity[];
   num_samples: number;
   /** Shard `index` (0-based) of `count`, covering plan indices `[start, end)`; null when unsharded. */
   shard: { index: number; count: number; start: number; end: number } | null;

@@ -3,7 +3,8 @@
  * size and sha256 of the GGUF file, or of each weight and config file of an ONNX folder.
  * Hashing a multi-gigabyte model takes seconds, so each file's hash is cached by absolute
  * path, size and modification time in `<cache>/synth/model-hashes.json` (the cache folders of
- * `runtime/cacheDir.ts`); a model that did not change is never read twice.
+ * `runtime/cacheDir.ts`); a model that did not change is never read twice. Input files
+ * (`inputIdentity.ts`) are hashed through the same cache.
  *
  * @module
  */
@@ -45,24 +46,45 @@ export async function fileIdentity(
   path: string,
   options: HashCacheOptions = {},
 ): Promise<FileIdentity> {
-  const stat = statSync(path);
+  return (await fileIdentities([path], options))[0];
+}
+
+/**
+ * The identities of `paths` (absolute), in order: the cache is read once and written once
+ * (when a file had to be hashed), so a folder of thousands of files costs no more than its
+ * bytes.
+ *
+ * @throws the file-system error when a file cannot be read.
+ */
+export async function fileIdentities(
+  paths: readonly string[],
+  options: HashCacheOptions = {},
+): Promise<FileIdentity[]> {
   const dirs = options.cacheDir ? [options.cacheDir] : synthCacheDirs(options.env);
   const cache = readCache(dirs);
-  const hit = cache.data[path];
-  if (hit && hit.size === stat.size && hit.mtimeMs === stat.mtimeMs) {
-    return { path, size: stat.size, sha256: hit.sha256 };
+  let hashed = false;
+  const out: FileIdentity[] = [];
+  for (const path of paths) {
+    const stat = statSync(path);
+    const hit = cache.data[path];
+    if (hit && hit.size === stat.size && hit.mtimeMs === stat.mtimeMs) {
+      out.push({ path, size: stat.size, sha256: hit.sha256 });
+      continue;
+    }
+    const hasher = new Bun.CryptoHasher("sha256");
+    const reader = Bun.file(path).stream().getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      hasher.update(value);
+    }
+    const sha256 = hasher.digest("hex");
+    cache.data[path] = { size: stat.size, mtimeMs: stat.mtimeMs, sha256 };
+    hashed = true;
+    out.push({ path, size: stat.size, sha256 });
   }
-  const hasher = new Bun.CryptoHasher("sha256");
-  const reader = Bun.file(path).stream().getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    hasher.update(value);
-  }
-  const sha256 = hasher.digest("hex");
-  cache.data[path] = { size: stat.size, mtimeMs: stat.mtimeMs, sha256 };
-  writeCache(dirs, cache.data);
-  return { path, size: stat.size, sha256 };
+  if (hashed) writeCache(dirs, cache.data);
+  return out;
 }
 
 /** The identity of a model file or folder (every regular file inside, sorted by path). */
@@ -73,13 +95,10 @@ export async function localModelIdentity(
   if (!statSync(path).isDirectory()) {
     return { kind: "file", ...(await fileIdentity(path, options)) };
   }
-  const files: FileIdentity[] = [];
-  for (const name of (readdirSync(path, { recursive: true }) as string[]).sort()) {
-    const full = join(path, name);
-    if (!statSync(full).isFile()) continue;
-    const id = await fileIdentity(full, options);
-    files.push({ ...id, path: relative(path, full) });
-  }
+  const full = (readdirSync(path, { recursive: true }) as string[]).sort()
+    .map((name) => join(path, name)).filter((file) => statSync(file).isFile());
+  const files = (await fileIdentities(full, options))
+    .map((id) => ({ ...id, path: relative(path, id.path) }));
   return { kind: "folder", path, size: files.reduce((s, f) => s + f.size, 0), files };
 }
 

@@ -259,6 +259,7 @@ export class DurableRun implements ResponseHook {
       engine: settings.identity.engine,
       model: settings.identity.model,
       config: settings.identity.config,
+      ...(settings.identity.inputs ? { inputs: settings.identity.inputs } : {}),
       created: new Date().toISOString(),
     };
     const journalPath = journalFilePath(outputPath);
@@ -292,6 +293,7 @@ export class DurableRun implements ResponseHook {
           seed: before.seed,
           engine: before.engine,
           model: before.model,
+          ...(before.inputs ? { inputs: before.inputs } : {}),
         },
         settings.identity,
       );
@@ -573,6 +575,7 @@ export class DurableRun implements ResponseHook {
         filtered: stats?.filtered ?? this.prior.filtered,
       },
       journal: this.journalPath,
+      ...(this.header.inputs ? { inputs: this.header.inputs } : {}),
       config: this.header.config,
     };
     writeManifest(manifestFilePath(this.outputPath), manifest);

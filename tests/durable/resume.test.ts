@@ -184,6 +184,39 @@ describe("--resume", () => {
   });
 });
 
+describe("input files in the fingerprint", () => {
+  test("a resume over a changed dataset is refused, naming the source and the file; the manifest lists the inputs", async () => {
+    const dir = join(root, "inputs");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "people.csv"), "name\nAda\nGrace\nAlan\n");
+    const config = remoteConfig(fake.url, { n: 3, out: "out.jsonl", question: "Ask {name}." })
+      .replace(
+        "strategy_params:\n",
+        "strategy_params:\n  input_data:\n    - path: people.csv\n",
+      );
+    writeFileSync(join(dir, "cfg.yaml"), config);
+    expect((await run(dir)).code).toBe(0);
+    const manifest = JSON.parse(read(dir, "out.manifest.json"));
+    expect(manifest.inputs).toEqual([{
+      key: "strategy_params.input_data[0].path",
+      files: [{
+        name: "people.csv",
+        size: 20,
+        sha256: new Bun.CryptoHasher("sha256").update("name\nAda\nGrace\nAlan\n").digest("hex"),
+      }],
+    }]);
+    // Unchanged data: the resume goes on (here: extends the run).
+    expect((await run(dir, ["--resume", "--num_samples", "4"])).code).toBe(0);
+    writeFileSync(join(dir, "people.csv"), "name\nAda\nGrace\nAlan\nEdsger\n");
+    const before = fake.chatRequests.length;
+    const { code, stderr } = await run(dir, ["--resume", "--num_samples", "5"]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("strategy_params.input_data[0].path (people.csv changed)");
+    expect(stderr).toContain("--overwrite");
+    expect(fake.chatRequests.length).toBe(before);
+  });
+});
+
 describe("splits after --resume", () => {
   const splitArgs = ["--splits", "train=0.5,test=0.5", "--max_failed_fraction", "0.9"];
   const splitFiles = (dir: string) =>
