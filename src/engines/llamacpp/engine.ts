@@ -258,6 +258,10 @@ export class LlamaCppEngine implements Engine {
   ): { slot: Slot; pending?: Promise<void> } | undefined {
     const sequence = slot.sequence as unknown as Partial<CopyableSequence>;
     if (typeof sequence._copyStateFromOtherSequence !== "function") return undefined;
+    // Among equal prefixes: one already held (no wait), else the prompt announced first (it is
+    // evaluated first; a later one may itself be waiting for it).
+    const announced = [...this.running.keys()];
+    const rank = (other: Slot) => (this.running.has(other) ? 1 + announced.indexOf(other) : 0);
     let donor: { slot: Slot; pending?: Promise<void> } | undefined;
     let best = reused + MIN_BORROWED_TOKENS - 1;
     for (const other of this.parts.slots) {
@@ -267,7 +271,7 @@ export class LlamaCppEngine implements Engine {
         running ? commonPrefix(running.tokens, tokens) : heldPrefix(other, tokens),
         tokens.length - 1,
       );
-      if (held > best) {
+      if (held > best || (donor && held === best && rank(other) < rank(donor.slot))) {
         best = held;
         donor = running ? { slot: other, pending: running.evaluated } : { slot: other };
       }

@@ -140,8 +140,19 @@ test(
         stdout: "ignore",
         stderr: "ignore",
       });
-      // The question batch is done (its answers journaled); the answer batch is being polled.
-      while (fake.batchesCreated < base + 2) await Bun.sleep(10);
+      // The question batch is done (its answers journaled); the answer batch is submitted, its id
+      // saved in kill.batch.json (a kill between the two is a request in flight: it is paid
+      // again), and it is being polled.
+      const saved = () => {
+        try {
+          const state = JSON.parse(readFileSync(join(dir, "kill.batch.json"), "utf8"));
+          return Object.keys(state.batches).length;
+        } catch {
+          return 0; // not written yet, or being replaced
+        }
+      };
+      while (saved() < 2) await Bun.sleep(10);
+      expect(fake.batchesCreated).toBe(base + 2);
       proc.kill("SIGKILL");
       await proc.exited;
       const resumed = await runInProcess(["-c", "kill.yaml", ...poll, "--resume"], {
