@@ -20,9 +20,10 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createEngine } from "../../src/engines/registry.ts";
 import { retryPolicyFrom } from "../../src/engines/retry.ts";
-import { type CompilableConfig, compileSynthesis } from "../../src/synth/compile.ts";
+import { compileSynthesis } from "../../src/synth/compile.ts";
 import { synthesize } from "../../src/synth/run.ts";
 import { createRunStats } from "../../src/synth/stats.ts";
+import { remoteBenchConfig } from "./remoteWorkload.ts";
 
 const quick = process.argv.includes("--quick");
 const rpmOnly = process.argv.includes("--rpm-only");
@@ -45,33 +46,8 @@ const STATS = server.stats;
 const arrivals = async (stats = STATS): Promise<number[]> =>
   (await fetch(stats)).json() as Promise<number[]>;
 
-function config(
-  n: number,
-  remote: Record<string, unknown>,
-  url = URL_,
-): CompilableConfig {
-  return {
-    num_samples: n,
-    seed: 1,
-    strategy_params: {
-      sampled_attributes: [{
-        id: "topic",
-        name: "Topic",
-        description: "Subject",
-        possible_values: ["math", "art"].map((id) => ({ id, name: id, description: id })),
-      }],
-      generated_attributes: [{
-        id: "answer",
-        instruction_messages: [{ role: "user", content: "Write about {topic}." }],
-      }],
-    },
-    inference_config: {
-      engine: "REMOTE",
-      model: { model_name: "bench" },
-      remote_params: { api_url: `${url}/v1/chat/completions`, ...remote },
-    },
-  } as CompilableConfig;
-}
+const config = (n: number, remote: Record<string, unknown>, url = URL_) =>
+  remoteBenchConfig(n, url, remote);
 
 async function runSynth(n: number, remote: Record<string, unknown>, url = URL_) {
   const cfg = config(n, remote, url);

@@ -16,10 +16,11 @@ import { join } from "node:path";
 import { createEngine } from "../../src/engines/registry.ts";
 import { retryPolicyFrom } from "../../src/engines/retry.ts";
 import { startServer } from "../../src/serve/server.ts";
-import { type CompilableConfig, compileSynthesis } from "../../src/synth/compile.ts";
+import { compileSynthesis } from "../../src/synth/compile.ts";
 import { synthesize } from "../../src/synth/run.ts";
 import { createRunStats } from "../../src/synth/stats.ts";
 import { tinyGgufPath } from "../../tests/helpers/tinyModel.ts";
+import { remoteBenchConfig } from "./remoteWorkload.ts";
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(name);
@@ -68,28 +69,10 @@ await Promise.all(Array.from({ length: CLIENTS }, async (_, c) => {
 rss.push(mb());
 
 // 2. synth's REMOTE engine against the server: every record must be written.
-const config = {
-  num_samples: RECORDS,
-  seed: 1,
-  strategy_params: {
-    sampled_attributes: [{
-      id: "topic",
-      name: "Topic",
-      description: "Subject",
-      possible_values: ["sea", "art"].map((id) => ({ id, name: id, description: id })),
-    }],
-    generated_attributes: [{
-      id: "answer",
-      instruction_messages: [{ role: "user", content: "Write about {topic}." }],
-    }],
-  },
-  inference_config: {
-    engine: "REMOTE",
-    model: { model_name: "served" },
-    generation: { max_new_tokens: 16 },
-    remote_params: { api_url: `${server.url}/v1/chat/completions`, num_workers: 64 },
-  },
-} as unknown as CompilableConfig;
+const config = remoteBenchConfig(RECORDS, server.url, { num_workers: 64 }, {
+  model: "served",
+  generation: { max_new_tokens: 16 },
+});
 const stats = createRunStats(RECORDS);
 const retries: number[] = [];
 const t0 = performance.now();
