@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type FakeOpenAI, startFakeOpenAI } from "../helpers/fakeOpenAIServer.ts";
 import { runInProcess } from "../cli/helpers.ts";
+import { answerConfig, fakeServerArgs } from "./helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "synth-quality-cli-"));
 let fake: FakeOpenAI;
@@ -27,21 +28,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const config = (quality: string) =>
-  `num_samples: 4
-output_path: out.jsonl
-seed: 1
-inference_config:
-  engine: OPENAI
-  model: {model_name: gpt-4o-mini}
-strategy_params:
-  input_examples:
-    - examples: [{n: 0}, {n: 1}, {n: 2}, {n: 3}, {n: 4}, {n: 5}, {n: 6}, {n: 7}, {n: 8}, {n: 9}]
-  generated_attributes:
-    - id: answer
-      instruction_messages:
-        - {role: user, content: "Write answer {n}"}
-${quality}`;
+const config = (quality: string) => answerConfig(4, "out.jsonl", 10, quality);
 
 const JUDGE = `quality:
   judges:
@@ -50,20 +37,8 @@ const JUDGE = `quality:
       keep_if: ">= 5"
 `;
 
-function remote(extra: string[] = []) {
-  return [
-    "--inference_config.remote_params.api_url",
-    `${fake.url}/v1`,
-    "--inference_config.remote_params.api_key",
-    "sk-test-0123456789",
-    "--inference_config.remote_params.politeness_policy",
-    "0",
-    "--no-progress",
-    // Each test writes its own run to out.jsonl: start again over the previous test's output.
-    "--overwrite",
-    ...extra,
-  ];
-}
+// Each test writes its own run to out.jsonl: start again over the previous test's output.
+const remote = (extra: string[] = []) => fakeServerArgs(fake.url, ["--overwrite", ...extra]);
 
 describe("synth with a quality section", () => {
   test("count accepted: the summary shows accepted / rejected by reason", async () => {

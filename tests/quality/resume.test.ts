@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type FakeOpenAI, startFakeOpenAI } from "../helpers/fakeOpenAIServer.ts";
 import { runInProcess, runProcess } from "../cli/helpers.ts";
+import { answerConfig, fakeServerArgs } from "./helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "synth-quality-resume-"));
 let fake: FakeOpenAI;
@@ -37,22 +38,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const examples = Array.from({ length: 40 }, (_, n) => `{n: ${n}}`).join(", ");
-const config = (n: number, out: string, quality: string) =>
-  `num_samples: ${n}
-output_path: ${out}
-seed: 1
-inference_config:
-  engine: OPENAI
-  model: {model_name: gpt-4o-mini}
-strategy_params:
-  input_examples:
-    - examples: [${examples}]
-  generated_attributes:
-    - id: answer
-      instruction_messages:
-        - {role: user, content: "Write answer {n}"}
-${quality}`;
+const config = (n: number, out: string, quality: string) => answerConfig(n, out, 40, quality);
 
 const DEDUP = `quality:
   deduplicate:
@@ -60,18 +46,8 @@ const DEDUP = `quality:
     - {attributes: [answer], method: near, threshold: 0.8, shingle_words: 2}
 `;
 
-const remote = (extra: string[] = [], server = fake) => [
-  "--inference_config.remote_params.api_url",
-  `${server.url}/v1`,
-  "--inference_config.remote_params.api_key",
-  "sk-test-0123456789",
-  "--inference_config.remote_params.politeness_policy",
-  "0",
-  "--inference_config.remote_params.num_workers",
-  "1",
-  "--no-progress",
-  ...extra,
-];
+const remote = (extra: string[] = [], server = fake) =>
+  fakeServerArgs(server.url, ["--inference_config.remote_params.num_workers", "1", ...extra]);
 
 const read = (path: string) => existsSync(path) ? readFileSync(path, "utf8") : "";
 /** Rejected decisions, with the duplicate's line and plan index (from the journal on a resume). */
