@@ -33,7 +33,8 @@ export interface ResumedQuality {
 
 /**
  * Rebuilds the gate's state for a run resumed at plan index `through + 1` whose output keeps
- * its first `writtenLines` lines (of plan indices `keptIndices`, when known).
+ * its first `writtenLines` lines (`keptIndices` gives their plan indices, when known; called
+ * only when there are `deduplicate` rules).
  *
  * @throws {UsageError} when a kept line lacks an attribute a `deduplicate` rule compares
  *   (`passthrough_attributes` dropped it), naming the attribute.
@@ -45,7 +46,7 @@ export function resumeQuality(
   outputPath: string,
   writtenLines: number,
   through: number,
-  keptIndices?: readonly number[],
+  keptIndices?: () => readonly number[] | undefined,
 ): ResumedQuality {
   const counters: QualityCounters = { rejected: 0, reasons: new Map(), surplus: 0 };
   const keptRejected: string[] = [];
@@ -79,5 +80,7 @@ export function resumeQuality(
       }
     }
   }
-  return { dedup: DedupState.fromRecords(rules, records, keptIndices), keptRejected, counters };
+  // Read only here: the journal is scanned from its start for them.
+  const indices = keptIndices?.();
+  return { dedup: DedupState.fromRecords(rules, records, indices), keptRejected, counters };
 }

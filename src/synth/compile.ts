@@ -381,25 +381,29 @@ function generatedStep(
   store: (record: Record<string, unknown>, raw: string) => void,
   generation: GenerationParams | undefined,
 ): CompiledGenerated {
+  /** The messages for `record`; with `hashes`, each content's hash is set there too. */
   const render = (
     record: Readonly<Record<string, unknown>>,
     options?: RenderOptions,
+    hashes?: number[],
   ) => {
     const out: ChatMessage[] = new Array(messages.length);
     for (let m = 0; m < messages.length; m++) {
-      out[m] = { role: messages[m].role, content: messages[m].template.render(record, options) };
+      const { role, template } = messages[m];
+      if (!hashes) out[m] = { role, content: template.render(record, options) };
+      else {
+        out[m] = { role, content: template.renderHashed(record, options, hashed) };
+        hashes[m] = hashed.hash;
+      }
     }
     return out;
   };
   const request = (record: Readonly<Record<string, unknown>>): GenerateRequest => {
-    const rendered: ChatMessage[] = new Array(messages.length);
     const hashes: number[] = new Array(messages.length);
-    for (let m = 0; m < messages.length; m++) {
-      const content = messages[m].template.renderHashed(record, TRUSTED, hashed);
-      rendered[m] = { role: messages[m].role, content };
-      hashes[m] = hashed.hash;
-    }
-    const out: GenerateRequest = { messages: rendered, contentHashes: hashes };
+    const out: GenerateRequest = {
+      messages: render(record, TRUSTED, hashes),
+      contentHashes: hashes,
+    };
     if (generation) out.generation = generation;
     return out;
   };

@@ -171,7 +171,7 @@ export async function synthesize(
         options.outputPath,
         durable.prior.written,
         durable.start - 1,
-        durable.keptIndices(),
+        () => durable!.keptIndices(),
       );
       stats.quality = resumed.counters;
       stats.filtered -= resumed.counters.rejected; // the prior counts took them as filtered
