@@ -603,15 +603,13 @@ function readOpenJournal(
   for (let start = from - base; start < validBytes - base;) {
     const end = bytes.indexOf(NEWLINE, start);
     // Fast path: `{"i":<digits>,"a"` of a record already in the output is skipped unparsed.
-    if (bytes[start] === OPEN && bytes[start + 1] === QUOTE && bytes[start + 2] === 105) {
-      let p = start + 5;
-      let index = 0;
-      while (bytes[p] >= 48 && bytes[p] <= 57) index = index * 10 + bytes[p++] - 48;
-      // Its shape is still checked: a cut or overwritten line does not end with `}`.
-      if (p > start + 5 && bytes[p + 2] === 97 && index <= skipBelow && bytes[end - 1] === CLOSE) {
-        start = end + 1;
-        continue;
-      }
+    // Its shape is still checked: a cut or overwritten line does not end with `}`.
+    if (
+      readEntryPrefix(bytes, start) && ENTRY.key === 97 && ENTRY.index <= skipBelow &&
+      bytes[end - 1] === CLOSE
+    ) {
+      start = end + 1;
+      continue;
     }
     let entry: Record<string, unknown>;
     try {
@@ -654,6 +652,24 @@ function readOpenJournal(
   return { header, mark, responses, failures, validBytes };
 }
 
+/** What {@link readEntryPrefix} read last: the record index and the first byte of the key. */
+const ENTRY = { index: 0, key: 0 };
+
+/**
+ * Reads `{"i":<digits>,"<key>` at `at` into {@link ENTRY} without parsing the line; false when
+ * the line does not start so (a header, a mark, damage).
+ */
+function readEntryPrefix(bytes: Buffer, at: number): boolean {
+  if (bytes[at] !== OPEN || bytes[at + 1] !== QUOTE || bytes[at + 2] !== 105) return false;
+  let p = at + 5;
+  let index = 0;
+  while (bytes[p] >= 48 && bytes[p] <= 57) index = index * 10 + bytes[p++] - 48;
+  if (p === at + 5) return false;
+  ENTRY.index = index;
+  ENTRY.key = bytes[p + 2];
+  return true;
+}
+
 /** The 1-based line number of byte offset `at` (counted only when a damaged line is reported). */
 function lineNumberAt(bytes: Buffer, at: number): number {
   let line = 1;
@@ -685,12 +701,9 @@ export function readJournalGaps(path: string, start: number, through: number): S
       let at = 0;
       for (let end = bytes.indexOf(NEWLINE); end >= 0; end = bytes.indexOf(NEWLINE, at)) {
         line++;
-        if (line > 1 && bytes[at] === OPEN && bytes[at + 2] === 105) {
-          // `{"i":<digits>,"<key>"`: only failure, retry and skip lines are parsed.
-          let p = at + 5;
-          let index = 0;
-          while (bytes[p] >= 48 && bytes[p] <= 57) index = index * 10 + bytes[p++] - 48;
-          const key = bytes[p + 2];
+        // Only failure (`f`), retry (`x`) and skip (`s`) lines are parsed.
+        if (line > 1 && readEntryPrefix(bytes, at)) {
+          const { index, key } = ENTRY;
           if (index >= start && index <= through && (key === 102 || key === 120 || key === 115)) {
             let entry: Record<string, unknown>;
             try {
